@@ -1,0 +1,3 @@
+from shilian.catalog.models.products import Product
+
+__all__ = ["Product"]

@@ -1,0 +1,80 @@
+"""The chain's access funnel: the one scoped fetch of lots, events, recalls and documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from shilian.chain.models import Document, Lot, Recall, TraceEvent
+from shilian.core.access import Perm
+from shilian.core.errors import NotFoundError
+from shilian.registry.access import can, enterprise_filter, scope_for
+
+
+def lots_for(user: Any, perm: str = Perm.VIEW) -> Any:
+    return Lot.objects.filter(enterprise_filter(user, perm, prefix="enterprise__"))
+
+
+def events_for(user: Any, perm: str = Perm.VIEW) -> Any:
+    return TraceEvent.objects.filter(enterprise_filter(user, perm, prefix="enterprise__"))
+
+
+def recalls_for(user: Any) -> Any:
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Recall.objects.all()
+    q = Q(pk__in=[])
+    for prefix in scope.division_prefixes:
+        q |= Q(jurisdiction_code__startswith=prefix)
+    q |= Q(events__enterprise_id__in=sorted(scope.enterprise_ids))
+    return Recall.objects.filter(q).distinct()
+
+
+def access_lot(user: Any, pk: int | str, perm: str = Perm.VIEW) -> Lot:
+    """The lot, if the user may ``perm`` its enterprise; one NotFoundError for missing and forbidden."""
+    try:
+        lot = Lot.objects.select_related("enterprise", "enterprise__jurisdiction", "product", "supplier").get(pk=int(pk))
+    except (Lot.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("lot") from None
+    if not can(user, perm, lot.enterprise):
+        raise NotFoundError("lot")
+    return lot
+
+
+def access_event(user: Any, pk: int | str, perm: str = Perm.VIEW) -> TraceEvent:
+    try:
+        event = TraceEvent.objects.select_related("enterprise").get(pk=int(pk))
+    except (TraceEvent.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("event") from None
+    if not can(user, perm, event.enterprise):
+        raise NotFoundError("event")
+    return event
+
+
+def access_incoming_shipment(user: Any, pk: int | str) -> TraceEvent:
+    """A shipment sent to one of the user's enterprises (so that they may receive it)."""
+    try:
+        event = TraceEvent.objects.select_related("enterprise", "counterparty").get(pk=int(pk), event_type="ship")
+    except (TraceEvent.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("shipment") from None
+    if event.counterparty is None or not can(user, Perm.OPERATE, event.counterparty):
+        raise NotFoundError("shipment")
+    return event
+
+
+def access_recall(user: Any, pk: int | str) -> Recall:
+    try:
+        return recalls_for(user).select_related("root_lot", "root_lot__enterprise").get(pk=int(pk))
+    except (Recall.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("recall") from None
+
+
+def access_document(user: Any, pk: int | str) -> Document:
+    try:
+        document = Document.objects.select_related("enterprise").get(pk=int(pk))
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("document") from None
+    if not can(user, Perm.VIEW, document.enterprise):
+        raise NotFoundError("document")
+    return document

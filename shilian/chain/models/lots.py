@@ -1,0 +1,97 @@
+"""Lots (批次) and the lot graph the trace walks."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shilian.chain.choices import EdgeKind, LotOrigin, LotStatus, TestStatus
+
+
+class Lot(models.Model):
+    """A batch of one product held by one enterprise: what a lot code names.
+
+    ``quantity_on_hand``, ``status`` and ``test_status`` are projections of the lot's
+    events, updated in the same transaction and rebuildable by ``shilian check``.
+    A lot received from an off-platform supplier keeps the supplier and their lot code.
+    """
+
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="lots"
+    )
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), null=True, blank=True, on_delete=models.PROTECT, related_name="lots"
+    )
+    product_name = models.CharField(_("product name"), max_length=200)
+    code = models.CharField(_("lot code"), max_length=20)
+    unit = models.CharField(_("unit"), max_length=10)
+    origin = models.CharField(_("origin"), max_length=10, choices=LotOrigin.choices)
+    produced_on = models.DateField(_("production date"), null=True, blank=True)
+    expires_on = models.DateField(_("expiry date"), null=True, blank=True)
+    supplier = models.ForeignKey(
+        "registry.Partner", verbose_name=_("supplier"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=LotStatus.choices, default=LotStatus.ACTIVE)
+    test_status = models.CharField(
+        _("test status"), max_length=10, choices=TestStatus.choices, default=TestStatus.UNTESTED
+    )
+    quantity_on_hand = models.DecimalField(_("quantity on hand"), max_digits=14, decimal_places=3, default=0)
+    quantity_in = models.DecimalField(_("quantity received or produced"), max_digits=14, decimal_places=3, default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "product_name", "code"],
+                name="lot_unique_code",
+                violation_error_message=_("This lot code is already used for this product."),
+            ),
+            models.CheckConstraint(
+                name="lot_stock_not_negative",
+                condition=models.Q(quantity_on_hand__gte=0),
+                violation_error_message=_("Stock cannot go negative."),
+            ),
+            models.CheckConstraint(
+                name="lot_expiry_after_production",
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(produced_on__isnull=True)
+                | models.Q(expires_on__gte=models.F("produced_on")),
+                violation_error_message=_("Expiry cannot be before production."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["enterprise", "status", "expires_on"], name="lot_stock_list"),
+            models.Index(fields=["code"], name="lot_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_name} {self.code}"
+
+
+class LotEdge(models.Model):
+    """One arrow of the lot graph: ``src`` went into ``dst`` (made into it, or shipped as it).
+
+    A projection of transform and receive events, indexed both ways so that a trace in
+    either direction is one recursive query.
+    """
+
+    src = models.ForeignKey(Lot, verbose_name=_("from lot"), on_delete=models.PROTECT, related_name="out_edges")
+    dst = models.ForeignKey(Lot, verbose_name=_("to lot"), on_delete=models.PROTECT, related_name="in_edges")
+    kind = models.CharField(_("kind"), max_length=10, choices=EdgeKind.choices)
+    event = models.ForeignKey(
+        "chain.TraceEvent", verbose_name=_("event"), on_delete=models.PROTECT, related_name="edges"
+    )
+    quantity = models.DecimalField(_("quantity from source"), max_digits=14, decimal_places=3)
+
+    class Meta:
+        verbose_name = _("lot edge")
+        verbose_name_plural = _("lot edges")
+        indexes = [
+            models.Index(fields=["src", "dst"], name="lotedge_forward"),
+            models.Index(fields=["dst", "src"], name="lotedge_backward"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.src_id} → {self.dst_id}"

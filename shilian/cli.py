@@ -1,0 +1,17 @@
+"""The ``shilian`` command: a thin wrapper over Django's management commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shilian.config.settings.base")
+    from django.core.management import execute_from_command_line  # noqa: PLC0415 — after the env is set
+
+    execute_from_command_line(["shilian", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()
