@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F as models_F
 from django.db.models import Q
 
+from shilian.chain.lotref import parse_lot_ref
 from shilian.chain.models import Document, Lot, Recall, TraceEvent
 from shilian.core.access import Perm
 from shilian.core.errors import NotFoundError
@@ -78,3 +80,23 @@ def access_document(user: Any, pk: int | str) -> Document:
     if not can(user, Perm.VIEW, document.enterprise):
         raise NotFoundError("document")
     return document
+
+
+def find_lot(user: Any, ref: str, perm: str = Perm.VIEW) -> Lot:
+    """A lot by any reference form (see ``chain.lotref``), through the same funnel.
+
+    A GTIN + lot code names the producer's lot: the one whose product carries the GTIN
+    and whose enterprise owns the product. ValueError for a malformed reference.
+    """
+    parsed = parse_lot_ref(ref)
+    if parsed.lot_id is not None:
+        return access_lot(user, parsed.lot_id, perm)
+    row = (
+        Lot.objects.filter(product__gtin=parsed.gtin, code=parsed.lot_code)
+        .filter(enterprise_id=models_F("product__enterprise_id"))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if row is None:
+        raise NotFoundError("lot")
+    return access_lot(user, row, perm)
