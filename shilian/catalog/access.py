@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from shilian.catalog.models import Product
 from shilian.core.access import Perm
 from shilian.core.errors import NotFoundError
 from shilian.registry.access import can, enterprise_filter
-from shilian.catalog.models import Product
 
 
 def products_for(user: Any, perm: str = Perm.VIEW) -> Any:

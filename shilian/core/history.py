@@ -38,7 +38,7 @@ def record(
     """Write one history row. Call it inside the action's transaction."""
     user = acting_user if acting_user is not None and acting_user.is_authenticated else None
     return HistoryEntry.objects.create(
-        acting_user=user,
+        acting_user_id=user.pk if user is not None else None,
         action=action,
         subject_type=subject._meta.label_lower,
         subject_id=str(subject.pk),

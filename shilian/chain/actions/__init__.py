@@ -4,8 +4,8 @@ from shilian.chain.actions.corrections import void_event
 from shilian.chain.actions.documents import Attachment
 from shilian.chain.actions.inspection import record_inspection
 from shilian.chain.actions.production import InputSpec, OutputSpec, record_transformation
-from shilian.chain.actions.receiving import receive_lot
 from shilian.chain.actions.recalls import start_recall
+from shilian.chain.actions.receiving import receive_lot
 from shilian.chain.actions.shipping import ShipLine, dispose_lot, ship_lots
 
 __all__ = [

@@ -11,7 +11,6 @@ from django.core.files.storage import default_storage
 from shilian.chain.documents import CheckedFile
 from shilian.chain.models import Document, TraceEvent
 
-
 EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 
 

@@ -92,40 +92,40 @@ def record_transformation(
         consumed.append((spec.lot, amount))
     local_day = timezone.localtime(occurred_at).date()
     made: list[Lot] = []
-    for i, spec in enumerate(outputs):
-        if spec.product.enterprise_id != enterprise.pk:
+    for i, out in enumerate(outputs):
+        if out.product.enterprise_id != enterprise.pk:
             raise DomainError(ChainErrorCode.WRONG_ENTERPRISE, "产品不属于本主体 / not your product", field=f"outputs[{i}].product")
-        produced_on = spec.produced_on or local_day
-        expires_on = spec.expires_on
-        if expires_on is None and spec.product.shelf_life_days:
-            expires_on = produced_on + dt.timedelta(days=spec.product.shelf_life_days)
+        produced_on = out.produced_on or local_day
+        expires_on = out.expires_on
+        if expires_on is None and out.product.shelf_life_days:
+            expires_on = produced_on + dt.timedelta(days=out.product.shelf_life_days)
         try:
             check_dates(produced_on, expires_on)
         except DomainError as exc:
             exc.field = f"outputs[{i}].expires_on"
             raise
-        if spec.lot_code:
+        if out.lot_code:
             try:
-                code = check_lot_code(spec.lot_code)
+                code = check_lot_code(out.lot_code)
             except ValueError as exc:
                 raise DomainError(ChainErrorCode.INVALID_LOT_CODE, str(exc), field=f"outputs[{i}].lot_code") from None
-            if Lot.objects.filter(enterprise=enterprise, product_name=spec.product.name, code=code).exists():
+            if Lot.objects.filter(enterprise=enterprise, product_name=out.product.name, code=code).exists():
                 raise DomainError(
                     ChainErrorCode.DUPLICATE_LOT_CODE, "批号已被使用 / lot code already used", field=f"outputs[{i}].lot_code"
                 )
         else:
-            code = next_lot_code(enterprise.pk, spec.product.name, produced_on)
+            code = next_lot_code(enterprise.pk, out.product.name, produced_on)
         lot = Lot.objects.create(
             enterprise=enterprise,
-            product=spec.product,
-            product_name=spec.product.name,
+            product=out.product,
+            product_name=out.product.name,
             code=code,
-            unit=spec.product.unit,
+            unit=out.product.unit,
             origin=LotOrigin.PRODUCED,
             produced_on=produced_on,
             expires_on=expires_on,
         )
-        amount = to_lot_unit(lot, spec.quantity, spec.unit, field=f"outputs[{i}].quantity")
+        amount = to_lot_unit(lot, out.quantity, out.unit, field=f"outputs[{i}].quantity")
         put(lot, amount)
         add_line(event, lot, LineRole.OUTPUT, amount)
         made.append(lot)

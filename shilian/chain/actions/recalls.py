@@ -53,7 +53,7 @@ def start_recall(lot: Lot, *, reason: str, acting_user: Any) -> Recall:
     for item in lots:
         by_enterprise[item.enterprise_id].append(item)
     now = timezone.now()
-    lines = []
+    lines: list[EventLine] = []
     for enterprise_id, held in sorted(by_enterprise.items()):
         event = new_event(
             EventType.RECALL,

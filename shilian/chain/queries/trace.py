@@ -7,6 +7,7 @@ transit). Backward reaches every input lot and the suppliers at the platform's e
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from shilian.chain.choices import EventType
 
-
 QUANTUM = Decimal("0.001")
 
 
@@ -33,7 +33,7 @@ def as_datetime(value: Any) -> Any:
     if isinstance(value, str):
         parsed = parse_datetime(value)
         if parsed is not None and timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed, timezone.utc)
+            parsed = timezone.make_aware(parsed, dt.UTC)
         return parsed
     return value
 

@@ -84,7 +84,8 @@ def test_transformation_consumes_inputs_generates_code_and_expiry():
     )
     out = event.lines.get(role="output").lot
     assert (f.stock(flour), f.stock(sugar), out.quantity_on_hand) == (Decimal("70.000"), Decimal("18.000"), Decimal("31.000"))
-    assert out.code.endswith("01") and len(out.code) == 10
+    assert out.code.endswith("01")
+    assert len(out.code) == 10
     assert out.expires_on - out.produced_on == __import__("datetime").timedelta(days=3)
     assert set(LotEdge.objects.filter(dst=out).values_list("src_id", flat=True)) == {flour.pk, sugar.pk}
     second = f.produce(shop, [(flour, "1")], cake)
@@ -145,7 +146,8 @@ def test_void_shipment_restores_stock_and_void_twice_refused():
     shipment = f.ship(shop, lot, "4")
     assert f.stock(lot) == Decimal("6.000")
     void = void_event(shipment, reason="录错了", acting_user=None)
-    assert void.voids_id == shipment.pk and f.stock(lot) == Decimal("10.000")
+    assert void.voids_id == shipment.pk
+    assert f.stock(lot) == Decimal("10.000")
     with pytest.raises(DomainError) as exc:
         void_event(shipment, reason="again", acting_user=None)
     assert exc.value.code == "already_voided"

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from shilian.chain.actions import receive_lot, start_recall
 from shilian.chain.access import find_lot
+from shilian.chain.actions import receive_lot, start_recall
 from shilian.chain.lotref import lgtin_urn, parse_lot_ref
 from shilian.chain.queries.report import build_trace_report, recall_notice_rows
 from shilian.chain.queries.trace import Direction, trace
@@ -57,7 +57,9 @@ def test_forward_trace_reaches_every_derived_lot_holder_and_customer():
 def test_backward_trace_reaches_inputs_and_suppliers():
     farm, workshop, shop, harvest, raw, made, at_shop = _chain()
     result = trace([at_shop.pk], Direction.BACKWARD)
-    assert harvest.pk in result.lots and raw.pk in result.lots and made.pk in result.lots
+    assert harvest.pk in result.lots
+    assert raw.pk in result.lots
+    assert made.pk in result.lots
     inspector = f.make_inspector("330000")
     report = build_trace_report(inspector, at_shop, Direction.BACKWARD)
     assert [s["partner"] for s in report.suppliers]  # the farm's off-platform supplier of 菌棒
@@ -68,7 +70,8 @@ def test_trace_report_redacts_enterprises_outside_scope():
     wenling = f.make_inspector("331081")
     report = build_trace_report(wenling, harvest, Direction.FORWARD)
     cards = report.enterprises
-    assert cards[workshop.pk].in_scope and cards[workshop.pk].uscc == workshop.uscc
+    assert cards[workshop.pk].in_scope
+    assert cards[workshop.pk].uscc == workshop.uscc
     assert not cards[shop.pk].in_scope
     assert (cards[shop.pk].name, cards[shop.pk].uscc, cards[shop.pk].address) == (shop.name, None, None)
     assert report.counts["lots"] == 4

@@ -11,6 +11,7 @@ from shilian.config.settings.env import env_bool, env_list, env_path, env_str, g
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 DATA_DIR = env_path("SHILIAN_DATA_DIR", BASE_DIR / "var")
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file and uploads live here
 
 DEBUG = env_bool("SHILIAN_DEBUG", default=False)
 # `make run` is a local pilot: it sets SHILIAN_DEBUG=0 and a generated secret in var/.

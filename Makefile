@@ -1,0 +1,34 @@
+# shilian — two commands for a fresh machine with Python 3.11: `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export SHILIAN_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test lint install
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+run: install
+	@mkdir -p "$(SHILIAN_DATA_DIR)"
+	@test -s "$(SHILIAN_DATA_DIR)/secret_key" || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > "$(SHILIAN_DATA_DIR)/secret_key"
+	SHILIAN_SECRET_KEY="$$(cat "$(SHILIAN_DATA_DIR)/secret_key")" $(BIN)/shilian migrate --noinput -v 0
+	SHILIAN_SECRET_KEY="$$(cat "$(SHILIAN_DATA_DIR)/secret_key")" $(BIN)/shilian collectstatic --noinput -v 0
+	SHILIAN_SECRET_KEY="$$(cat "$(SHILIAN_DATA_DIR)/secret_key")" $(BIN)/shilian demo
+	SHILIAN_SECRET_KEY="$$(cat "$(SHILIAN_DATA_DIR)/secret_key")" $(BIN)/shilian serve --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check shilian bench
+	$(BIN)/mypy shilian
+	$(BIN)/lint-imports
+	DJANGO_SETTINGS_MODULE=shilian.config.settings.test $(BIN)/shilian makemigrations --check --dry-run -v 0
+
+test: lint
+	$(BIN)/pytest -q -n 2 --dist loadfile
