@@ -48,7 +48,7 @@ def enterprise_filter(user: Any, perm: str = Perm.VIEW, *, prefix: str = "") -> 
     return scope_for(user).q(
         Perm(perm),
         enterprise_field=prefix.removesuffix("__") or "pk",
-        division_field=f"{prefix}jurisdiction_id",
+        division_field=f"{prefix}jurisdiction__code",
     )
 
 
