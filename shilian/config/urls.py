@@ -2,10 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from shilian.config.api import api
+from shilian.registry.views import home
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Pages: operators under /w/, inspectors under /r/ (each app's urls carry the prefix).
+    path("", home, name="home"),
+    path("", include("shilian.registry.urls")),
+    path("", include("shilian.catalog.urls")),
+    path("", include("shilian.chain.urls")),
 ]

@@ -11,6 +11,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import F
+from django.db.models.functions import Round
+from django.db.models.lookups import GreaterThanOrEqual
 
 from shilian.chain.choices import LineRole
 from shilian.chain.errors import ChainErrorCode
@@ -44,12 +46,19 @@ def to_lot_unit(lot: Lot | None, quantity: Any, unit: str, *, field: str, lot_un
     return converted
 
 
+def _on_grid(expression: Any) -> Round:
+    """SQLite keeps decimals as floats: round every stored sum to the field's 3 places, or
+    1 − 0.9 leaves 0.0999…98 and the last 0.1 kg can no longer be taken."""
+    return Round(expression, 3)
+
+
 def take(lot: Lot, quantity: Decimal, *, field: str, count_in: bool = False) -> None:
     """Take ``quantity`` out of the lot; ``count_in`` also undoes it as received (a void)."""
-    changes: dict[str, Any] = {"quantity_on_hand": F("quantity_on_hand") - quantity}
+    changes: dict[str, Any] = {"quantity_on_hand": _on_grid(F("quantity_on_hand") - quantity)}
     if count_in:
-        changes["quantity_in"] = F("quantity_in") - quantity
-    taken = Lot.objects.filter(pk=lot.pk, quantity_on_hand__gte=quantity).update(**changes)
+        changes["quantity_in"] = _on_grid(F("quantity_in") - quantity)
+    enough = GreaterThanOrEqual(_on_grid(F("quantity_on_hand")), quantity)
+    taken = Lot.objects.filter(enough, pk=lot.pk).update(**changes)
     if not taken:
         lot.refresh_from_db(fields=["quantity_on_hand"])
         raise DomainError(
@@ -64,9 +73,9 @@ def take(lot: Lot, quantity: Decimal, *, field: str, count_in: bool = False) -> 
 
 def put(lot: Lot, quantity: Decimal, *, count_in: bool = True) -> None:
     """Put ``quantity`` into the lot; ``count_in`` counts it as received or produced."""
-    changes: dict[str, Any] = {"quantity_on_hand": F("quantity_on_hand") + quantity}
+    changes: dict[str, Any] = {"quantity_on_hand": _on_grid(F("quantity_on_hand") + quantity)}
     if count_in:
-        changes["quantity_in"] = F("quantity_in") + quantity
+        changes["quantity_in"] = _on_grid(F("quantity_in") + quantity)
     Lot.objects.filter(pk=lot.pk).update(**changes)
     lot.quantity_on_hand += quantity
     if count_in:

@@ -7,7 +7,7 @@ kind and jurisdiction only (a recall needs to know who holds what); its other da
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -83,9 +83,9 @@ class TraceReport:
             "direction": self.direction,
             "root": self.root_id,
             "counts": self.counts,
-            "lots": [asdict(lot) for lot in self.lots.values()],
+            "lots": [dict(vars(lot)) for lot in self.lots.values()],  # scalars only: no deepcopy
             "edges": [{"from": a, "to": b} for a, kids in self.children.items() for b in kids],
-            "enterprises": [asdict(e) for e in self.enterprises.values()],
+            "enterprises": [dict(vars(e)) for e in self.enterprises.values()],
             "holders": self.holders,
             "shipments": self.shipments,
             "suppliers": self.suppliers,

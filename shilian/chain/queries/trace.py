@@ -30,11 +30,11 @@ def dec(value: Any) -> Decimal:
 
 
 def as_datetime(value: Any) -> Any:
+    """An aware datetime from a raw row: SQLite hands back UTC as text or as a naive datetime."""
     if isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed is not None and timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed, dt.UTC)
-        return parsed
+        value = parse_datetime(value)
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
     return value
 
 

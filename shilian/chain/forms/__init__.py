@@ -1,0 +1,1 @@
+"""Forms of the chain pages: they check input at the edge; the actions enforce the rules."""

@@ -1,0 +1,1 @@
+"""Chain pages: operators record under /w/, inspectors trace and recall under /r/."""

@@ -1,0 +1,50 @@
+"""Inspector pages around enterprises and lots: an enterprise's lots and events, finding a lot."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from shilian.chain.access import events_for, find_lot, lots_for
+from shilian.chain.forms.lots import LotSearchForm
+from shilian.core.access import Perm
+from shilian.core.errors import NotFoundError
+from shilian.core.htmx import paginate, render_page
+from shilian.registry.access import access_enterprise
+from shilian.registry.workspace import inspector_page
+
+RECENT_EVENTS = 20
+
+
+@inspector_page
+def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = access_enterprise(request.user, pk, Perm.SUPERVISE)
+    lots = lots_for(request.user, Perm.SUPERVISE).filter(enterprise=enterprise).order_by("-created_at", "-pk")
+    page = paginate(request, lots, 25)
+    events = (
+        events_for(request.user, Perm.SUPERVISE)
+        .filter(enterprise=enterprise)
+        .select_related("partner", "counterparty", "recorded_by")
+        .order_by("-occurred_at", "-pk")[:RECENT_EVENTS]
+    )
+    context = {"subject": enterprise, "page": page, "events": events}
+    return render_page(request, "chain/enterprise.html", context, partial="lots")
+
+
+@inspector_page
+def find_lot_page(request: HttpRequest) -> HttpResponse:
+    """A lot by number, lgtin URN or Digital Link, within the inspector's jurisdiction."""
+    form = LotSearchForm(request.GET or None)
+    status = 200
+    if form.is_valid():
+        try:
+            lot = find_lot(request.user, form.cleaned_data["ref"], Perm.SUPERVISE)
+        except ValueError as exc:
+            form.add_error("ref", str(exc))
+        except NotFoundError:
+            form.add_error("ref", _("No such lot in your jurisdiction."))
+            status = 404
+        else:
+            return redirect("chain:inspector_lot", pk=lot.pk)
+    return render_page(request, "chain/find_lot.html", {"form": form}, status=status)

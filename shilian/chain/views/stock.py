@@ -1,0 +1,57 @@
+"""The operator's dashboard: stock with expiry warnings, and the buttons to record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from shilian.chain.access import lots_for
+from shilian.chain.views.incoming import incoming_lines
+from shilian.core.access import Perm
+from shilian.core.htmx import paginate, render_page, wants_fragment
+from shilian.registry.models import Enterprise
+from shilian.registry.workspace import operator_page
+
+SOON_DAYS = 7
+
+
+def stock_lots(user: Any, enterprise: Enterprise, *, today: dt.date) -> Any:
+    """Lots with something on hand, soonest expiry first, each marked expired / soon / ok."""
+    soon = today + dt.timedelta(days=SOON_DAYS)
+    return (
+        lots_for(user, Perm.OPERATE)
+        .filter(enterprise=enterprise, quantity_on_hand__gt=0)
+        .annotate(
+            expiry=Case(
+                When(expires_on__lt=today, then=Value("expired")),
+                When(expires_on__lte=soon, then=Value("soon")),
+                default=Value("ok"),
+                output_field=CharField(),
+            )
+        )
+        .order_by(F("expires_on").asc(nulls_last=True), "product_name", "pk")
+    )
+
+
+@operator_page
+def dashboard(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
+    today = timezone.localdate()
+    lots = stock_lots(request.user, enterprise, today=today)
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        lots = lots.filter(Q(product_name__icontains=q) | Q(code__icontains=q))
+    show = request.GET.get("show", "")
+    if show == "warnings":
+        lots = lots.exclude(expiry="ok")
+    page = paginate(request, lots, 30)
+    context: dict[str, Any] = {"enterprise": enterprise, "page": page, "q": q, "show": show, "today": today}
+    if not wants_fragment(request):
+        context["warnings"] = stock_lots(request.user, enterprise, today=today).aggregate(
+            expired=Count("pk", filter=Q(expiry="expired")), soon=Count("pk", filter=Q(expiry="soon"))
+        )
+        context["incoming"] = incoming_lines(enterprise)
+    return render_page(request, "chain/dashboard.html", context, partial="stock")

@@ -1,0 +1,50 @@
+"""Forms of the registry pages: picking the enterprise to record for, adding a partner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shilian.core.identifiers import check_uscc
+from shilian.registry.choices import PartnerKind
+from shilian.registry.models import Enterprise
+
+
+class PickEnterpriseForm(forms.Form):
+    enterprise = forms.IntegerField(widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class PartnerForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PartnerKind.choices, initial=PartnerKind.BOTH)
+    uscc = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=18,
+        required=False,
+        help_text=_("If the partner is on the platform, its shipments to you can be received in one tap."),
+    )
+    contact = forms.CharField(label=_("Contact"), max_length=100, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+
+    def clean_uscc(self) -> str:
+        value = self.cleaned_data["uscc"].strip().upper()
+        if not value:
+            return ""
+        try:
+            return check_uscc(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def linked_enterprise(self, own: Enterprise) -> Enterprise | None:
+        """The on-platform enterprise with this credit code (a public identifier), if any."""
+        uscc: Any = self.cleaned_data.get("uscc")
+        if not uscc:
+            return None
+        return Enterprise.objects.filter(uscc=uscc).exclude(pk=own.pk).first()
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)

@@ -1,0 +1,96 @@
+"""Registry pages: the home redirect, the enterprise picker, partners, and the inspector's enterprise list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from shilian.core.access import Perm
+from shilian.core.errors import DomainError
+from shilian.core.htmx import apply_domain_error, not_found_as_404, paginate, render_page
+from shilian.registry.access import access_enterprise, partners_for, scope_for
+from shilian.registry.actions import add_partner
+from shilian.registry.forms import PartnerForm, PickEnterpriseForm, SearchForm
+from shilian.registry.models import Enterprise
+from shilian.registry.workspace import choose_enterprise, inspector_page, operated_ids, operator_page
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Inspectors and admins start at the regulator pages, operators at their stock."""
+    scope = scope_for(request.user)
+    if scope.is_inspector or scope.is_admin:
+        return redirect("registry:enterprise_list")
+    if scope.is_operator:
+        return redirect("chain:dashboard")
+    return render(request, "home.html")
+
+
+@login_required
+@not_found_as_404
+@require_http_methods(["GET", "POST"])
+def pick_enterprise(request: HttpRequest) -> HttpResponse:
+    """For someone who records for several enterprises: which one this session acts for."""
+    ids = operated_ids(request.user)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    if request.method == "POST":
+        form = PickEnterpriseForm(request.POST)
+        if form.is_valid():
+            choose_enterprise(request, form.cleaned_data["enterprise"])
+            return redirect(next_url or "chain:dashboard")
+    if not ids:
+        raise Http404("no enterprise")
+    enterprises = [access_enterprise(request.user, pk, Perm.OPERATE) for pk in ids]
+    return render(request, "registry/pick.html", {"enterprises": enterprises, "next": next_url})
+
+
+@operator_page
+@require_http_methods(["GET", "POST"])
+def partner_list(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
+    """The enterprise's suppliers and customers, and a form to add one."""
+    form = PartnerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            partner = add_partner(
+                enterprise,
+                name=data["name"],
+                kind=data["kind"],
+                uscc=data["uscc"],
+                contact=data["contact"],
+                address=data["address"],
+                linked_enterprise=form.linked_enterprise(enterprise),
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            apply_domain_error(exc, form)
+        else:
+            messages.success(request, _("Partner %(name)s added.") % {"name": partner.name})
+            return redirect("registry:partner_list")
+    partners = partners_for(request.user, Perm.OPERATE).filter(enterprise=enterprise).select_related("linked_enterprise")
+    return render(request, "registry/partners.html", {"enterprise": enterprise, "partners": partners, "form": form})
+
+
+@inspector_page
+def enterprise_list(request: HttpRequest) -> HttpResponse:
+    """Enterprises in the inspector's jurisdiction subtree, searchable by name or credit code."""
+    search = SearchForm(request.GET)
+    q = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    enterprises = Enterprise.objects.for_user(request.user, Perm.SUPERVISE).select_related("jurisdiction")
+    if q:
+        enterprises = enterprises.filter(Q(name__icontains=q) | Q(uscc__iexact=q) | Q(licence_no__iexact=q))
+    page = paginate(request, enterprises.order_by("name", "pk"), 25)
+    return render_page(
+        request,
+        "registry/enterprise_list.html",
+        {"page": page, "search": search, "q": q},
+        partial="results",
+    )
