@@ -108,7 +108,7 @@ def grant_role(
     return role
 
 
-def create_user(username: str, *, password: str, acting_user: Any, full_name: str = "", is_superuser: bool = False) -> Any:
+def create_user(username: str, *, password: str | None, acting_user: Any, full_name: str = "", is_superuser: bool = False) -> Any:
     user_model = get_user_model()
     with transaction.atomic():
         if is_superuser:

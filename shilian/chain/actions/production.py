@@ -51,7 +51,7 @@ def next_lot_code(enterprise_id: int, product_name: str, day: dt.date) -> str:
     """``YYYYMMDD`` + a two-digit sequence, the first free one for the product that day."""
     stem = day.strftime("%Y%m%d")
     taken = set(
-        Lot.objects.filter(enterprise_id=enterprise_id, product_name=product_name, code__startswith=stem).values_list(
+        Lot.objects.filter(enterprise_id=enterprise_id, product_name=product_name, source_key="", code__startswith=stem).values_list(
             "code", flat=True
         )
     )
@@ -109,7 +109,7 @@ def record_transformation(
                 code = check_lot_code(out.lot_code)
             except ValueError as exc:
                 raise DomainError(ChainErrorCode.INVALID_LOT_CODE, str(exc), field=f"outputs[{i}].lot_code") from None
-            if Lot.objects.filter(enterprise=enterprise, product_name=out.product.name, code=code).exists():
+            if Lot.objects.filter(enterprise=enterprise, product_name=out.product.name, code=code, source_key="").exists():
                 raise DomainError(
                     ChainErrorCode.DUPLICATE_LOT_CODE, "批号已被使用 / lot code already used", field=f"outputs[{i}].lot_code"
                 )

@@ -40,10 +40,11 @@ def find_or_create_lot(
     produced_on: dt.date | None,
     expires_on: dt.date | None,
     supplier: Partner | None,
+    source_key: str,
 ) -> Lot:
     lot = (
         Lot.objects.select_for_update()
-        .filter(enterprise_id=enterprise_id, product_name=product_name, code=code)
+        .filter(enterprise_id=enterprise_id, product_name=product_name, code=code, source_key=source_key)
         .first()
     )
     if lot is None:
@@ -57,6 +58,7 @@ def find_or_create_lot(
             produced_on=produced_on,
             expires_on=expires_on,
             supplier=supplier,
+            source_key=source_key,
         )
     return lot
 
@@ -124,6 +126,7 @@ def receive_lot(
         produced_on=produced_on,
         expires_on=expires_on,
         supplier=supplier,
+        source_key=source_key_of(source_line.lot if source_line is not None else None, supplier),
     )
     amount = to_lot_unit(lot, quantity, unit, field="quantity")
     if source_line is not None:
@@ -166,6 +169,12 @@ def receive_lot(
         unit=lot.unit,
     )
     return event
+
+
+def source_key_of(source_lot: Lot | None, supplier: Partner | None) -> str:
+    if source_lot is not None:
+        return f"lot:{source_lot.pk}"
+    return f"partner:{supplier.pk}" if supplier is not None else ""
 
 
 def to_unit_or_default(lot_unit: str, given: str) -> str:

@@ -31,6 +31,10 @@ class Lot(models.Model):
     supplier = models.ForeignKey(
         "registry.Partner", verbose_name=_("supplier"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Where a received lot came from, so that two producers' lots with the same product
+    # name and lot code stay two lots at the receiver: "lot:<id>" for an on-platform
+    # shipment, "partner:<id>" for an off-platform supplier, "" for lots made here.
+    source_key = models.CharField(_("source key"), max_length=40, blank=True, default="", db_default="")
     status = models.CharField(_("status"), max_length=10, choices=LotStatus.choices, default=LotStatus.ACTIVE)
     test_status = models.CharField(
         _("test status"), max_length=10, choices=TestStatus.choices, default=TestStatus.UNTESTED
@@ -44,7 +48,7 @@ class Lot(models.Model):
         verbose_name_plural = _("lots")
         constraints = [
             models.UniqueConstraint(
-                fields=["enterprise", "product_name", "code"],
+                fields=["enterprise", "product_name", "code", "source_key"],
                 name="lot_unique_code",
                 violation_error_message=_("This lot code is already used for this product."),
             ),

@@ -208,3 +208,17 @@ def test_recall_marks_downstream_lots_across_enterprises():
     assert exc.value.code == "lot_recalled"
     with pytest.raises(DomainError):
         start_recall(raw, reason="again", acting_user=inspector)
+
+
+def test_two_producers_lots_with_the_same_code_stay_apart_at_the_receiver():
+    shop = f.make_enterprise(kind="retailer")
+    lots = []
+    for _ in range(2):
+        maker = f.make_enterprise()
+        product = f.make_product(maker, name="麻糍")
+        made = f.produce(maker, [(f.receive(maker, quantity="5"), "5")], product, "5")
+        shipment = f.ship(maker, made, "2", f.make_partner(maker, linked=shop))
+        lots.append(receive_lot(shop, acting_user=None, occurred_at=f.now(), quantity="2", unit="kg", shipment=shipment).lines.get().lot)
+    assert lots[0].code == lots[1].code
+    assert lots[0].pk != lots[1].pk
+    assert [f.stock(lot) for lot in lots] == [Decimal("2.000"), Decimal("2.000")]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "shilian.registry",
     "shilian.catalog",
     "shilian.chain",
+    "shilian.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,261 @@
+"""Rebuilding the lot projections from the events, and the check that compares them.
+
+The events are the record; ``Lot.quantity_on_hand``, ``quantity_in``, ``status``,
+``test_status`` and the ``LotEdge`` rows are projections the actions keep in the same
+transaction. :func:`rebuild_projections` recomputes them from the live events with
+GROUP BY queries over id ranges (a few statements per range, never one per lot) and
+returns every difference; :func:`repair_projections` writes the rebuilt values.
+
+"Live" means not voided and not itself a void: a void event's lines mirror the
+reversal of the event it voids, so both sides drop out. The check reads range by range
+without one snapshot: run while events are being recorded, it can report a difference
+that a second run does not (the repair recomputes inside its own transaction).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Q, Sum
+
+from shilian.chain.choices import EdgeKind, EventType, LineRole, LotStatus, TestStatus
+from shilian.chain.models import EventLine, Lot, LotEdge, TraceEvent
+from shilian.chain.queries.trace import dec
+from shilian.core.history import record
+
+LOT_FIELDS = ("quantity_on_hand", "quantity_in", "status", "test_status")
+CHUNK = 5000
+ZERO = Decimal("0.000")
+
+
+@dataclass(frozen=True)
+class EdgeKey:
+    """One arrow of the lot graph as an event makes it."""
+
+    event_id: int
+    src_id: int
+    dst_id: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A projection value that does not match the events.
+
+    For a lot field, ``stored`` and ``rebuilt`` are the values. For a lot-graph edge
+    (``edge`` set, ``lot_id`` its source lot) they are the edge quantities, a tuple,
+    empty when the edge is missing on that side.
+    """
+
+    lot_id: int
+    field: str
+    stored: Any
+    rebuilt: Any
+    edge: EdgeKey | None = None
+
+    def describe(self) -> str:
+        if self.edge is None:
+            return f"lot {self.lot_id}  {self.field}: stored {self.stored}, rebuilt {self.rebuilt}"
+        return (
+            f"lot {self.lot_id}  {self.field}: stored {_quantities(self.stored)}, "
+            f"rebuilt {_quantities(self.rebuilt)}"
+        )
+
+
+def _quantities(values: tuple[Decimal, ...]) -> str:
+    return " + ".join(str(v) for v in values) if values else "—"
+
+
+def _ranges(model: Any) -> Iterator[tuple[int, int]]:
+    bounds = model.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return
+    start = bounds["low"]
+    while start <= bounds["high"]:
+        yield start, start + CHUNK
+        start += CHUNK
+
+
+# -- lots ---------------------------------------------------------------------------
+
+_LIVE = Q(event__voided_by__isnull=True) & ~Q(event__event_type=EventType.VOID)
+
+
+def _rebuilt_lots(low: int, high: int) -> dict[int, dict[str, Any]]:
+    rows = (
+        EventLine.objects.filter(_LIVE, lot_id__gte=low, lot_id__lt=high)
+        .values("lot_id")
+        .annotate(
+            q_out=Sum("quantity", filter=Q(role=LineRole.OUTPUT)),
+            q_in=Sum("quantity", filter=Q(role=LineRole.INPUT)),
+            recalls=Count("pk", filter=Q(event__event_type=EventType.RECALL)),
+            failed=Count("pk", filter=Q(event__event_type=EventType.INSPECT, event__detail__passed=False)),
+            passed=Count("pk", filter=Q(event__event_type=EventType.INSPECT, event__detail__passed=True)),
+        )
+        .order_by()
+    )
+    out = {}
+    for row in rows:
+        added = dec(row["q_out"] or 0)
+        taken = dec(row["q_in"] or 0)
+        if row["failed"]:  # a failed live result is sticky (see actions.inspection.test_status_of)
+            test_status = TestStatus.FAILED.value
+        elif row["passed"]:
+            test_status = TestStatus.PASSED.value
+        else:
+            test_status = TestStatus.UNTESTED.value
+        out[row["lot_id"]] = {
+            "quantity_on_hand": added - taken,
+            "quantity_in": added,
+            "status": (LotStatus.RECALLED if row["recalls"] else LotStatus.ACTIVE).value,
+            "test_status": test_status,
+        }
+    return out
+
+
+_EMPTY_LOT = {
+    "quantity_on_hand": ZERO,
+    "quantity_in": ZERO,
+    "status": LotStatus.ACTIVE.value,
+    "test_status": TestStatus.UNTESTED.value,
+}
+
+
+def _lot_differences(low: int, high: int) -> list[Difference]:
+    rebuilt = _rebuilt_lots(low, high)
+    differences = []
+    stored_rows = Lot.objects.filter(pk__gte=low, pk__lt=high).values_list("pk", *LOT_FIELDS).order_by("pk")
+    for pk, *stored in stored_rows:
+        expected = rebuilt.get(pk, _EMPTY_LOT)
+        for field, value in zip(LOT_FIELDS, stored, strict=True):
+            if isinstance(value, Decimal):
+                value = dec(value)
+            if value != expected[field]:
+                differences.append(Difference(pk, field, value, expected[field]))
+    return differences
+
+
+# -- edges --------------------------------------------------------------------------
+
+_NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM chain_traceevent v WHERE v.voids_id = ev.id)"
+
+# Transform: each input lot → each output lot, the quantity taken from the input.
+_TRANSFORM_EDGES = (
+    "SELECT ev.id, i.lot_id, o.lot_id, i.quantity FROM chain_traceevent ev "
+    "JOIN chain_eventline i ON i.event_id = ev.id AND i.role = %s "
+    "JOIN chain_eventline o ON o.event_id = ev.id AND o.role = %s "
+    f"WHERE ev.event_type = %s AND ev.id >= %s AND ev.id < %s AND {_NOT_VOIDED}"
+)
+
+# Ship: the shipper's lot (the shipment line with the received lot's product and code)
+# → the received lot, the quantity received. One row per receive line.
+_SHIP_EDGES = (
+    "SELECT DISTINCT ev.id, rl.id, s.id, rl.lot_id, rl.quantity FROM chain_traceevent ev "
+    "JOIN chain_eventline rl ON rl.event_id = ev.id AND rl.role = %s "
+    "JOIN chain_lot d ON d.id = rl.lot_id "
+    "JOIN chain_eventline sl ON sl.event_id = ev.shipment_id "
+    "JOIN chain_lot s ON s.id = sl.lot_id AND s.product_name = d.product_name AND s.code = d.code "
+    f"WHERE ev.event_type = %s AND ev.shipment_id IS NOT NULL AND ev.id >= %s AND ev.id < %s AND {_NOT_VOIDED}"
+)
+
+
+def _rebuilt_edges(low: int, high: int) -> dict[EdgeKey, list[Decimal]]:
+    out: dict[EdgeKey, list[Decimal]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(_TRANSFORM_EDGES, [LineRole.INPUT.value, LineRole.OUTPUT.value, EventType.TRANSFORM.value, low, high])
+        for event_id, src, dst, quantity in cursor.fetchall():
+            out[EdgeKey(event_id, src, dst, EdgeKind.TRANSFORM.value)].append(dec(quantity))
+        cursor.execute(_SHIP_EDGES, [LineRole.OUTPUT.value, EventType.RECEIVE.value, low, high])
+        for event_id, _line, src, dst, quantity in cursor.fetchall():
+            out[EdgeKey(event_id, src, dst, EdgeKind.SHIP.value)].append(dec(quantity))
+    return out
+
+
+def _stored_edges(low: int, high: int) -> dict[EdgeKey, list[Decimal]]:
+    out: dict[EdgeKey, list[Decimal]] = defaultdict(list)
+    rows = LotEdge.objects.filter(event_id__gte=low, event_id__lt=high).values_list(
+        "event_id", "src_id", "dst_id", "kind", "quantity"
+    )
+    for event_id, src, dst, kind, quantity in rows:
+        out[EdgeKey(event_id, src, dst, kind)].append(dec(quantity))
+    return out
+
+
+def _edge_differences(low: int, high: int) -> list[Difference]:
+    stored = _stored_edges(low, high)
+    rebuilt = _rebuilt_edges(low, high)
+    differences = []
+    for key in sorted(stored.keys() | rebuilt.keys(), key=lambda k: (k.event_id, k.src_id, k.dst_id, k.kind)):
+        have, want = tuple(sorted(stored.get(key, ()))), tuple(sorted(rebuilt.get(key, ())))
+        if have != want:
+            field = f"edge {key.kind} → lot {key.dst_id} (event {key.event_id})"
+            differences.append(Difference(key.src_id, field, have, want, edge=key))
+    return differences
+
+
+# -- the check and the repair ------------------------------------------------------
+
+
+def rebuild_projections() -> list[Difference]:
+    """Every difference between the stored projections and the ones the events give."""
+    differences: list[Difference] = []
+    for low, high in _ranges(Lot):
+        differences.extend(_lot_differences(low, high))
+    for low, high in _ranges(TraceEvent):
+        differences.extend(_edge_differences(low, high))
+    return differences
+
+
+@transaction.atomic
+def repair_projections(*, acting_user: Any) -> list[Difference]:
+    """Rebuild inside one transaction and write the rebuilt values; returns what changed."""
+    differences = rebuild_projections()
+    by_lot: dict[int, dict[str, Any]] = defaultdict(dict)
+    edges_by_event: dict[int, list[Difference]] = defaultdict(list)
+    for diff in differences:
+        if diff.edge is None:
+            by_lot[diff.lot_id][diff.field] = diff
+        else:
+            edges_by_event[diff.edge.event_id].append(diff)
+    lots = Lot.objects.select_related("enterprise").in_bulk(list(by_lot))
+    for lot_id, fields in by_lot.items():
+        Lot.objects.filter(pk=lot_id).update(**{name: d.rebuilt for name, d in fields.items()})
+        record(
+            "chain.projection.repair",
+            lots[lot_id],
+            acting_user=acting_user,
+            jurisdiction_code=lots[lot_id].enterprise.jurisdiction_id,
+            before={name: str(d.stored) for name, d in fields.items()},
+            after={name: str(d.rebuilt) for name, d in fields.items()},
+        )
+    events = TraceEvent.objects.select_related("enterprise").in_bulk(list(edges_by_event))
+    for event_id, diffs in edges_by_event.items():
+        for diff in diffs:
+            key = diff.edge
+            if key is None:
+                continue
+            LotEdge.objects.filter(event_id=key.event_id, src_id=key.src_id, dst_id=key.dst_id, kind=key.kind).delete()
+            LotEdge.objects.bulk_create(
+                [
+                    LotEdge(event_id=key.event_id, src_id=key.src_id, dst_id=key.dst_id, kind=key.kind, quantity=q)
+                    for q in diff.rebuilt
+                ]
+            )
+        record(
+            "chain.projection.repair",
+            events[event_id],
+            acting_user=acting_user,
+            jurisdiction_code=events[event_id].enterprise.jurisdiction_id,
+            edges=[
+                {"src": d.lot_id, "dst": d.edge.dst_id, "kind": d.edge.kind,
+                 "before": [str(q) for q in d.stored], "after": [str(q) for q in d.rebuilt]}
+                for d in diffs
+                if d.edge is not None
+            ],
+        )
+    return differences
