@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models import F as models_F
-from django.db.models import Q
+from django.db.models.functions import Coalesce
 
+from shilian.chain.choices import EdgeKind, EventType, LineRole
 from shilian.chain.lotref import parse_lot_ref
-from shilian.chain.models import Document, Lot, Recall, TraceEvent
+from shilian.chain.models import Document, EventLine, Lot, LotEdge, Recall, TraceEvent
 from shilian.core.access import Perm
 from shilian.core.errors import NotFoundError
 from shilian.registry.access import can, enterprise_filter, scope_for
+from shilian.registry.models import Enterprise
 
 
 def lots_for(user: Any, perm: str = Perm.VIEW) -> Any:
@@ -63,6 +66,39 @@ def access_incoming_shipment(user: Any, pk: int | str) -> TraceEvent:
     if event.counterparty is None or not can(user, Perm.OPERATE, event.counterparty):
         raise NotFoundError("shipment")
     return event
+
+
+def incoming_shipments_for(user: Any, enterprise: Enterprise) -> Any:
+    """Shipments sent on the platform to ``enterprise`` that the user may receive as it.
+
+    Only when the user may operate the enterprise (none otherwise); voided shipments are
+    left out, and so are shipments whose every line is booked in. What was booked in is
+    read from the shipping edges of the enterprise's receipts (voiding a receipt removes
+    its edges, so its quantity is open again).
+    """
+    booked = (
+        LotEdge.objects.filter(
+            kind=EdgeKind.SHIP,
+            event__shipment_id=OuterRef("event_id"),
+            event__enterprise_id=enterprise.pk,
+            src_id=OuterRef("lot_id"),
+        )
+        .values("src_id")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    quantity = DecimalField(max_digits=14, decimal_places=3)
+    open_lines = (
+        EventLine.objects.filter(event_id=OuterRef("pk"), role=LineRole.INPUT)
+        .annotate(booked=Coalesce(Subquery(booked, output_field=quantity), Value(0), output_field=quantity))
+        .filter(quantity__gt=models_F("booked"))
+    )
+    return TraceEvent.objects.filter(
+        enterprise_filter(user, Perm.OPERATE, prefix="counterparty__"),
+        event_type=EventType.SHIP,
+        counterparty=enterprise,
+        voided_by__isnull=True,
+    ).filter(Exists(open_lines))
 
 
 def access_recall(user: Any, pk: int | str) -> Recall:

@@ -1,15 +1,18 @@
-"""Forms of the registry pages: picking the enterprise to record for, adding a partner."""
+"""Forms of the registry pages: picking the enterprise to record for, adding a partner or a staff member."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shilian.core.identifiers import check_uscc
 from shilian.registry.choices import PartnerKind
 from shilian.registry.models import Enterprise
+from shilian.registry.queries import CERTIFICATE_WARNING_DAYS
 
 
 class PickEnterpriseForm(forms.Form):
@@ -44,6 +47,20 @@ class PartnerForm(forms.Form):
         if not uscc:
             return None
         return Enterprise.objects.filter(uscc=uscc).exclude(pk=own.pk).first()
+
+
+class StaffForm(forms.Form):
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
+    post = forms.CharField(label=_("Post"), max_length=50, required=False)
+    health_certificate_no = forms.CharField(label=_("Health certificate number"), max_length=50, required=False)
+    health_certificate_expires = forms.DateField(
+        label=_("Health certificate expires"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=format_lazy(
+            _("Certificates expiring within {days} days are flagged."), days=CERTIFICATE_WARNING_DAYS
+        ),
+    )
 
 
 class SearchForm(forms.Form):

@@ -1,7 +1,7 @@
 """API schemas for the registry: jurisdictions, enterprises, partners and staff."""
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from django.utils import timezone
 from ninja import Schema
@@ -10,9 +10,7 @@ from pydantic import StringConstraints
 from shilian.core.api import LocalDateTime, text
 from shilian.registry.choices import EnterpriseKind, JurisdictionLevel, PartnerKind
 from shilian.registry.models import StaffMember
-
-# A health certificate expiring within this many days is flagged ``expiring``.
-CERTIFICATE_WARNING_DAYS = 30
+from shilian.registry.queries import certificate_status
 
 
 class JurisdictionRef(Schema):
@@ -87,19 +85,6 @@ class PartnerIn(Schema):
 CertificateStatus = Literal["valid", "expiring", "expired", "missing"]
 
 
-def certificate_status(member: StaffMember, today: dt.date | None = None) -> CertificateStatus:
-    """``missing`` without an expiry date, ``expired`` past it, ``expiring`` within 30 days."""
-    expires = member.health_certificate_expires
-    if expires is None:
-        return "missing"
-    today = today or timezone.localdate()
-    if expires < today:
-        return "expired"
-    if expires <= today + dt.timedelta(days=CERTIFICATE_WARNING_DAYS):
-        return "expiring"
-    return "valid"
-
-
 class StaffOut(Schema):
     id: int
     enterprise_id: int
@@ -112,7 +97,7 @@ class StaffOut(Schema):
 
     @staticmethod
     def resolve_certificate_status(obj: StaffMember) -> CertificateStatus:
-        return certificate_status(obj)
+        return cast(CertificateStatus, certificate_status(obj.health_certificate_expires, timezone.localdate()))
 
 
 class StaffIn(Schema):

@@ -1,12 +1,16 @@
-"""Registry pages: the home redirect, the enterprise picker, partners, and the inspector's enterprise list."""
+"""Registry pages: the home redirect, the enterprise picker, partners, staff, and the inspector's enterprise list."""
 
 from __future__ import annotations
+
+from collections import Counter
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -15,9 +19,10 @@ from shilian.core.access import Perm
 from shilian.core.errors import DomainError
 from shilian.core.htmx import apply_domain_error, not_found_as_404, paginate, render_page
 from shilian.registry.access import access_enterprise, partners_for, scope_for
-from shilian.registry.actions import add_partner
-from shilian.registry.forms import PartnerForm, PickEnterpriseForm, SearchForm
+from shilian.registry.actions import add_partner, add_staff_member
+from shilian.registry.forms import PartnerForm, PickEnterpriseForm, SearchForm, StaffForm
 from shilian.registry.models import Enterprise
+from shilian.registry.queries import CERTIFICATE_WARNING_DAYS, staff_of
 from shilian.registry.workspace import choose_enterprise, inspector_page, operated_ids, operator_page
 
 
@@ -77,6 +82,40 @@ def partner_list(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
             return redirect("registry:partner_list")
     partners = partners_for(request.user, Perm.OPERATE).filter(enterprise=enterprise).select_related("linked_enterprise")
     return render(request, "registry/partners.html", {"enterprise": enterprise, "partners": partners, "form": form})
+
+
+@operator_page
+@require_http_methods(["GET", "POST"])
+def staff_list(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
+    """The enterprise's staff with their health certificates (expired or expiring flagged), and a form to add one."""
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = add_staff_member(
+                enterprise,
+                name=data["name"],
+                post=data["post"],
+                health_certificate_no=data["health_certificate_no"],
+                health_certificate_expires=data["health_certificate_expires"],
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            apply_domain_error(exc, form)
+        else:
+            messages.success(request, _("Staff member %(name)s added.") % {"name": member.name})
+            return redirect("registry:staff_list")
+    staff: list[Any] = list(staff_of(request.user, enterprise, Perm.OPERATE, today=timezone.localdate()))
+    statuses = Counter(member.certificate_status for member in staff)
+    warnings = {"expired": statuses["expired"], "expiring": statuses["expiring"]}
+    context = {
+        "enterprise": enterprise,
+        "staff": staff,
+        "warnings": warnings,
+        "warning_days": CERTIFICATE_WARNING_DAYS,
+        "form": form,
+    }
+    return render(request, "registry/staff.html", context)
 
 
 @inspector_page

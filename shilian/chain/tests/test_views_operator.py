@@ -11,6 +11,7 @@ from shilian.chain.models import Document, Lot, TraceEvent
 from shilian.chain.tests import test_views_support
 from shilian.chain.tests.test_views_support import PNG, client_for, counts, pdf
 from shilian.core.testing import factories as f
+from shilian.registry.actions import add_staff_member
 
 pytestmark = pytest.mark.django_db
 world = test_views_support.world  # the fixture, under its own name
@@ -82,12 +83,12 @@ def test_dashboard_search_answers_htmx_with_the_stock_fragment(world):
 def test_stock_list_query_count_does_not_grow_with_rows(world, django_assert_num_queries):
     client = client_for(world["users"]["operator"])
     client.get("/w/")  # session warm-up
-    # session, user, roles, enterprise, warnings, count, page, incoming lines
-    with django_assert_num_queries(8):
+    # session, user, roles, enterprise, warnings, count, page, incoming lines, certificate warnings
+    with django_assert_num_queries(9):
         client.get("/w/")
     for i in range(30):
         f.receive(world["workshop"], product_name="面粉", lot_code=f"F{i}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get("/w/")
     assert len(response.context["page"].object_list) == 30
 
@@ -371,3 +372,34 @@ def test_lot_page_warns_of_expiry(world):
     assert client.get(f"/w/lots/{soon.pk}/").context["expiry"] == "soon"
     assert client.get(f"/w/lots/{old.pk}/").context["expiry"] == "expired"
     assert client.get(f"/w/lots/{world['raw'].pk}/").context["expiry"] == "ok"
+
+
+def test_dashboard_counts_expired_and_expiring_health_certificates(world):
+    today = timezone.localdate()
+    client = client_for(world["users"]["operator"])
+    assert client.get("/w/").context["certificates"] == {"expired": 0, "expiring": 0}
+    assert 'id="certificates"' not in client.get("/w/").content.decode()
+    for name, expires in [("陈一", today - dt.timedelta(days=1)), ("王二", today - dt.timedelta(days=400)),
+                          ("张三", today + dt.timedelta(days=30)), ("李四", today + dt.timedelta(days=31)),
+                          ("赵五", None)]:
+        add_staff_member(world["workshop"], name=name, health_certificate_expires=expires, acting_user=None)
+    add_staff_member(world["other"], name="别家员工", health_certificate_expires=today, acting_user=None)
+    response = client.get("/w/")
+    assert response.context["certificates"] == {"expired": 2, "expiring": 1}
+    html = response.content.decode()
+    assert '<a class="badge expired" href="/w/staff/">2 份健康证已过期</a>' in html
+    assert '<a class="badge expiring" href="/w/staff/">1 份健康证将在 30 天内到期</a>' in html
+
+
+def test_quantities_are_shown_without_trailing_zeros(world):
+    sugar = f.receive(world["workshop"], product_name="白糖", lot_code="S1", quantity="12.5")
+    client = client_for(world["users"]["operator"])
+    stock = client.get("/w/?q=白糖").content.decode()
+    assert '<span class="qty">12.5 kg</span>' in stock
+    lot_page = client.get(f"/w/lots/{world['made'].pk}/").content.decode()
+    assert "<b>50 kg</b>" in lot_page  # 80.000 made, 30.000 shipped
+    assert "— 30 kg</li>" in lot_page
+    assert "— 12.5 kg</li>" in client.get(f"/w/lots/{sugar.pk}/").content.decode()
+    receive_page = client_for(f.make_operator(world["shop"])).get("/w/receive/").content.decode()
+    assert '<span class="qty">30 kg</span>' in receive_page
+    assert 'name="quantity" value="30"' in receive_page

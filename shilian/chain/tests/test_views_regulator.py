@@ -1,10 +1,12 @@
 """Inspector pages: enterprises, lot search, the trace page, recalls and their downloads."""
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from shilian.chain.actions import receive_lot, start_recall
@@ -13,6 +15,7 @@ from shilian.chain.models import Lot, Recall
 from shilian.chain.tests import test_views_support
 from shilian.chain.tests.test_views_support import client_for, counts
 from shilian.core.testing import factories as f
+from shilian.registry.actions import add_staff_member
 
 pytestmark = pytest.mark.django_db
 world = test_views_support.world  # the fixture, under its own name
@@ -60,13 +63,15 @@ def test_enterprise_page_lists_lots_and_recent_events(world, django_assert_num_q
     assert {lot.code for lot in response.context["page"]} == {"R1", world["made"].code}
     assert [e.event_type for e in response.context["events"]] == ["ship", "transform", "receive"]
     assert world["workshop"].uscc in response.content.decode()
-    # session, user, roles, enterprise, lot count, lots, events
-    with django_assert_num_queries(7):
+    # session, user, roles, enterprise, lot count, lots, staff, events
+    with django_assert_num_queries(8):
         client.get(url)
     for i in range(10):
         f.receive(world["workshop"], product_name="面粉", lot_code=f"F{i}")
-    with django_assert_num_queries(7):
-        client.get(url)
+        add_staff_member(world["workshop"], name=f"员工{i}", acting_user=None)
+    with django_assert_num_queries(8):
+        response = client.get(url)
+    assert len(response.context["staff"]) == 10
 
 
 def test_find_lot_by_number_urn_and_digital_link(world):
@@ -228,3 +233,36 @@ def test_inspector_lot_page_offers_trace_and_recall(world):
     assert f"/r/trace/?lot={world['made'].pk}&amp;direction=backward" in html
     assert 'action="/r/recalls/new/"' in html
     assert "/void/" not in html
+
+
+def test_enterprise_page_shows_staff_health_certificates(world):
+    today = timezone.localdate()
+    add_staff_member(world["workshop"], name="陈一", post="面点师", health_certificate_no="JK-1",
+                     health_certificate_expires=today - dt.timedelta(days=1), acting_user=None)
+    add_staff_member(world["workshop"], name="王二", health_certificate_expires=today + dt.timedelta(days=10),
+                     acting_user=None)
+    add_staff_member(world["workshop"], name="李四", health_certificate_expires=today + dt.timedelta(days=90),
+                     acting_user=None)
+    add_staff_member(world["other"], name="别家员工", acting_user=None)
+    response = client_for(world["users"]["inspector_in"]).get(f"/r/enterprises/{world['workshop'].pk}/")
+    assert [(m.name, m.certificate_status) for m in response.context["staff"]] == [
+        ("李四", "valid"), ("王二", "expiring"), ("陈一", "expired"),
+    ]
+    html = response.content.decode()
+    assert html.count('<span class="badge expired">已过期</span>') == 1
+    assert html.count('<span class="badge expiring">即将到期</span>') == 1
+    assert "JK-1" in html
+    assert "别家员工" not in html
+    # the htmx page of lots leaves the staff table out
+    fragment = client_for(world["users"]["inspector_in"]).get(
+        f"/r/enterprises/{world['workshop'].pk}/?page=1", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert fragment.strip().startswith('<div id="lots">')
+    assert "陈一" not in fragment
+
+
+def test_trace_tables_show_quantities_without_trailing_zeros(world):
+    response = client_for(world["users"]["inspector_in"]).get(f"/r/trace/?lot={world['made'].pk}&direction=forward")
+    html = response.content.decode()
+    assert '<td class="num">50 kg</td>' in html  # the workshop still holds 50.000
+    assert '<td class="num">30 kg</td>' in html  # shipped 30.000, all of it in transit

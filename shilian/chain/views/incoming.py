@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
 
-from shilian.chain.choices import EdgeKind, EventType, LineRole
+from shilian.chain.access import incoming_shipments_for
+from shilian.chain.choices import EdgeKind, LineRole
 from shilian.chain.models import EventLine, LotEdge
 from shilian.registry.models import Enterprise
 
@@ -20,20 +22,13 @@ class IncomingLine:
     remaining: Decimal
 
 
-def incoming_lines(enterprise: Enterprise) -> list[IncomingLine]:
-    """Lines of live shipments addressed to ``enterprise`` with quantity still to book in.
+def incoming_lines(user: Any, enterprise: Enterprise) -> list[IncomingLine]:
+    """Lines of the shipments ``incoming_shipments_for`` gives, with the quantity still to book in.
 
-    Scoped by construction: only shipments whose on-platform counterparty is the
-    enterprise the caller already accessed. What was booked in is read from the
-    shipping edges of live receipts (voiding a receipt removes its edges).
+    A shipment still open may have lines already booked in in full: those are left out.
     """
     lines = list(
-        EventLine.objects.filter(
-            event__event_type=EventType.SHIP,
-            event__counterparty=enterprise,
-            event__voided_by__isnull=True,
-            role=LineRole.INPUT,
-        )
+        EventLine.objects.filter(event__in=incoming_shipments_for(user, enterprise), role=LineRole.INPUT)
         .select_related("event", "event__enterprise", "lot")
         .order_by("-event__occurred_at", "pk")[:LIMIT]
     )

@@ -36,7 +36,7 @@ def _form(request: HttpRequest, enterprise: Enterprise, *, bound: bool) -> Recei
 
 
 def _page(request: HttpRequest, enterprise: Enterprise, form: ReceiveForm, **extra: Any) -> HttpResponse:
-    context = {"enterprise": enterprise, "form": form, "incoming": incoming_lines(enterprise), **extra}
+    context = {"enterprise": enterprise, "form": form, "incoming": incoming_lines(request.user, enterprise), **extra}
     return render_page(request, "chain/receive.html", context)
 
 

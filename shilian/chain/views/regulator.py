@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shilian.chain.access import events_for, find_lot, lots_for
@@ -12,6 +13,7 @@ from shilian.core.access import Perm
 from shilian.core.errors import NotFoundError
 from shilian.core.htmx import paginate, render_page
 from shilian.registry.access import access_enterprise
+from shilian.registry.queries import staff_of
 from shilian.registry.workspace import inspector_page
 
 RECENT_EVENTS = 20
@@ -19,6 +21,7 @@ RECENT_EVENTS = 20
 
 @inspector_page
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An enterprise's lots, recent records and staff health certificates."""
     enterprise = access_enterprise(request.user, pk, Perm.SUPERVISE)
     lots = lots_for(request.user, Perm.SUPERVISE).filter(enterprise=enterprise).order_by("-created_at", "-pk")
     page = paginate(request, lots, 25)
@@ -28,7 +31,8 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("partner", "counterparty", "recorded_by")
         .order_by("-occurred_at", "-pk")[:RECENT_EVENTS]
     )
-    context = {"subject": enterprise, "page": page, "events": events}
+    staff = staff_of(request.user, enterprise, Perm.SUPERVISE, today=timezone.localdate())
+    context = {"subject": enterprise, "page": page, "events": events, "staff": staff}
     return render_page(request, "chain/enterprise.html", context, partial="lots")
 
 

@@ -1,4 +1,4 @@
-"""The operator's dashboard: stock with expiry warnings, and the buttons to record."""
+"""The operator's dashboard: stock with expiry warnings, certificate warnings, and the buttons to record."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from shilian.chain.views.incoming import incoming_lines
 from shilian.core.access import Perm
 from shilian.core.htmx import paginate, render_page, wants_fragment
 from shilian.registry.models import Enterprise
+from shilian.registry.queries import CERTIFICATE_WARNING_DAYS, certificate_warnings, staff_of
 from shilian.registry.workspace import operator_page
 
 SOON_DAYS = 7
@@ -53,5 +54,8 @@ def dashboard(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
         context["warnings"] = stock_lots(request.user, enterprise, today=today).aggregate(
             expired=Count("pk", filter=Q(expiry="expired")), soon=Count("pk", filter=Q(expiry="soon"))
         )
-        context["incoming"] = incoming_lines(enterprise)
+        context["incoming"] = incoming_lines(request.user, enterprise)
+        staff = staff_of(request.user, enterprise, Perm.OPERATE, today=today)
+        context["certificates"] = certificate_warnings(staff, today=today)
+        context["certificate_days"] = CERTIFICATE_WARNING_DAYS
     return render_page(request, "chain/dashboard.html", context, partial="stock")

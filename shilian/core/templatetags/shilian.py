@@ -1,0 +1,30 @@
+"""shilian's template filters: ``{% load shilian %}``."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def qty(value: Any) -> Any:
+    """A quantity without useless trailing zeros: 12.500 → "12.5", 100.000 → "100", 0.125 stays.
+
+    Plain digits with a dot (no grouping), so the text also fits a number input's value.
+    Empty values and anything that is not a number are returned unchanged.
+    """
+    if value is None or value == "" or isinstance(value, bool):
+        return value
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return value
+    if not number.is_finite():
+        return value
+    if number == 0:
+        return "0"
+    return f"{number.normalize():f}"
