@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 
 from shilian.chain.choices import EdgeKind, EventType, LineRole, LotStatus, TestStatus
-from shilian.chain.models import EventLine, Lot, LotEdge, TraceEvent
+from shilian.chain.models import EventLine, Lot, LotEdge, LotShipment, TraceEvent
 from shilian.chain.queries.trace import dec
 from shilian.core.history import record
 
@@ -57,6 +57,7 @@ class Difference:
     stored: Any
     rebuilt: Any
     edge: EdgeKey | None = None
+    shipment: tuple[int, int] | None = None  # (event id, lot id) of a LotShipment row
 
     def describe(self) -> str:
         if self.edge is None:
@@ -152,14 +153,14 @@ _TRANSFORM_EDGES = (
     f"WHERE ev.event_type = %s AND ev.id >= %s AND ev.id < %s AND {_NOT_VOIDED}"
 )
 
-# Ship: the shipper's lot (the shipment line with the received lot's product and code)
+# Ship: the shipper's lot (the shipment line the received lot's source key names)
 # → the received lot, the quantity received. One row per receive line.
 _SHIP_EDGES = (
     "SELECT DISTINCT ev.id, rl.id, s.id, rl.lot_id, rl.quantity FROM chain_traceevent ev "
     "JOIN chain_eventline rl ON rl.event_id = ev.id AND rl.role = %s "
     "JOIN chain_lot d ON d.id = rl.lot_id "
     "JOIN chain_eventline sl ON sl.event_id = ev.shipment_id "
-    "JOIN chain_lot s ON s.id = sl.lot_id AND s.product_name = d.product_name AND s.code = d.code "
+    "JOIN chain_lot s ON s.id = sl.lot_id AND d.source_key = ('lot:' || CAST(s.id AS TEXT)) "
     f"WHERE ev.event_type = %s AND ev.shipment_id IS NOT NULL AND ev.id >= %s AND ev.id < %s AND {_NOT_VOIDED}"
 )
 
@@ -198,6 +199,62 @@ def _edge_differences(low: int, high: int) -> list[Difference]:
     return differences
 
 
+# -- shipments ----------------------------------------------------------------------
+
+# Each line of a live ship event, with what live receipts of it booked in from that lot.
+_SHIPMENTS = (
+    "SELECT ev.id, l.lot_id, ev.enterprise_id, ev.partner_id, ev.counterparty_id, l.quantity, "
+    "(SELECT COALESCE(SUM(rl.quantity), 0) FROM chain_traceevent rv "
+    " JOIN chain_eventline rl ON rl.event_id = rv.id "
+    " JOIN chain_lot d ON d.id = rl.lot_id AND d.source_key = ('lot:' || CAST(l.lot_id AS TEXT)) "
+    " WHERE rv.shipment_id = ev.id AND NOT EXISTS (SELECT 1 FROM chain_traceevent x WHERE x.voids_id = rv.id)) "
+    "FROM chain_traceevent ev JOIN chain_eventline l ON l.event_id = ev.id "
+    f"WHERE ev.event_type = %s AND ev.id >= %s AND ev.id < %s AND {_NOT_VOIDED}"
+)
+SHIPMENT_FIELDS = ("enterprise_id", "partner_id", "counterparty_id", "quantity", "received")
+
+
+def _shipment_differences(low: int, high: int) -> list[Difference]:
+    with connection.cursor() as cursor:
+        cursor.execute(_SHIPMENTS, [EventType.SHIP.value, low, high])
+        rebuilt = {
+            (event_id, lot_id): (enterprise_id, partner_id, counterparty_id, dec(quantity), dec(received))
+            for event_id, lot_id, enterprise_id, partner_id, counterparty_id, quantity, received in cursor.fetchall()
+        }
+    stored = {
+        (event_id, lot_id): (enterprise_id, partner_id, counterparty_id, dec(quantity), dec(received))
+        for event_id, lot_id, enterprise_id, partner_id, counterparty_id, quantity, received in LotShipment.objects.filter(
+            event_id__gte=low, event_id__lt=high
+        ).values_list("event_id", "lot_id", *SHIPMENT_FIELDS)
+    }
+    return [
+        Difference(lot_id, f"shipment (event {event_id})", stored.get((event_id, lot_id)), rebuilt.get((event_id, lot_id)),
+                   shipment=(event_id, lot_id))
+        for event_id, lot_id in sorted(stored.keys() | rebuilt.keys())
+        if stored.get((event_id, lot_id)) != rebuilt.get((event_id, lot_id))
+    ]
+
+
+def _repair_shipment(diff: Difference) -> None:
+    assert diff.shipment is not None
+    event_id, lot_id = diff.shipment
+    LotShipment.objects.filter(event_id=event_id, lot_id=lot_id).delete()
+    if diff.rebuilt is not None:
+        enterprise_id, partner_id, counterparty_id, quantity, received = diff.rebuilt
+        event = TraceEvent.objects.only("occurred_at").get(pk=event_id)
+        LotShipment.objects.create(
+            event_id=event_id,
+            lot_id=lot_id,
+            enterprise_id=enterprise_id,
+            partner_id=partner_id,
+            counterparty_id=counterparty_id,
+            occurred_at=event.occurred_at,
+            quantity=quantity,
+            unit=Lot.objects.values_list("unit", flat=True).get(pk=lot_id),
+            received=received,
+        )
+
+
 # -- the check and the repair ------------------------------------------------------
 
 
@@ -208,6 +265,7 @@ def rebuild_projections() -> list[Difference]:
         differences.extend(_lot_differences(low, high))
     for low, high in _ranges(TraceEvent):
         differences.extend(_edge_differences(low, high))
+        differences.extend(_shipment_differences(low, high))
     return differences
 
 
@@ -218,7 +276,17 @@ def repair_projections(*, acting_user: Any) -> list[Difference]:
     by_lot: dict[int, dict[str, Any]] = defaultdict(dict)
     edges_by_event: dict[int, list[Difference]] = defaultdict(list)
     for diff in differences:
-        if diff.edge is None:
+        if diff.shipment is not None:
+            _repair_shipment(diff)
+            record(
+                "chain.projection.repair",
+                Lot.objects.get(pk=diff.lot_id),
+                acting_user=acting_user,
+                field=diff.field,
+                before=[str(v) for v in diff.stored or ()],
+                after=[str(v) for v in diff.rebuilt or ()],
+            )
+        elif diff.edge is None:
             by_lot[diff.lot_id][diff.field] = diff
         else:
             edges_by_event[diff.edge.event_id].append(diff)

@@ -355,24 +355,24 @@ class ImpactHolderOut(BaseModel):
     quantity: Decimal
 
 
-class ImpactShipmentOut(BaseModel):
-    event: int
+class ImpactCustomerOut(BaseModel):
+    """Everything one enterprise shipped out of the reached lots to one destination, in one unit."""
+
     from_enterprise: EnterpriseName
-    lot: int
     customer: str | None = Field(description="the partner's name; null for retail sale")
     to_enterprise: EnterpriseName | None
     retail: bool
+    shipments: int
     quantity: Decimal
     in_transit: Decimal
     unit: str
-    occurred_at: dt.datetime | None
 
 
 class RecallImpactOut(BaseModel):
     lot: int = Field(description="the root lot")
     lot_count: int
     holders: list[ImpactHolderOut]
-    shipments: list[ImpactShipmentOut]
+    customers: list[ImpactCustomerOut]
 
 
 # ---------------------------------------------------------------- recalls
@@ -390,13 +390,14 @@ class FrozenHolder(Schema):
     quantity: str
 
 
-class FrozenShipment(Schema):
-    event: int
+class FrozenCustomer(Schema):
+    """All that one enterprise shipped out of recalled lots to one destination."""
+
     from_: int = Field(alias="from")
-    lot: int
     partner: int | None
     counterparty: int | None
     retail: bool
+    shipments: int
     quantity: str
     in_transit: str
     unit: str
@@ -407,7 +408,7 @@ class FrozenImpact(Schema):
 
     lots: int = 0
     holders: list[FrozenHolder] = []
-    shipments: list[FrozenShipment] = []
+    customers: list[FrozenCustomer] = []
 
 
 class RecallLotRef(Schema):

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from shilian.chain.actions.inspection import test_status_of
 from shilian.chain.actions.stock import add_line, new_event, put, take
-from shilian.chain.choices import EventType, LineRole
+from shilian.chain.choices import EdgeKind, EventType, LineRole
 from shilian.chain.errors import ChainErrorCode
-from shilian.chain.models import Lot, LotEdge, TraceEvent
+from shilian.chain.models import Lot, LotEdge, LotShipment, TraceEvent
 from shilian.core.errors import DomainError
 from shilian.core.history import record
 
@@ -58,7 +60,13 @@ def void_event(event: TraceEvent, *, reason: str, acting_user: Any) -> TraceEven
             add_line(void, lot, LineRole.INPUT, line.quantity)
         else:
             add_line(void, lot, LineRole.OBJECT, line.quantity)
+    if event.shipment_id is not None:  # a receipt of an on-platform shipment: reopen what it booked in
+        for edge in event.edges.filter(kind=EdgeKind.SHIP):
+            LotShipment.objects.filter(event_id=event.shipment_id, lot_id=edge.src_id).update(
+                received=Round(F("received") - edge.quantity, 3)
+            )
     LotEdge.objects.filter(event=event).delete()
+    LotShipment.objects.filter(event=event).delete()
     if event.event_type == EventType.INSPECT:
         for lot in Lot.objects.filter(event_lines__event=event):
             Lot.objects.filter(pk=lot.pk).update(test_status=test_status_of(lot))

@@ -84,19 +84,18 @@ def start_recall(lot: Lot, *, reason: str, acting_user: Any) -> Recall:
             for h in impact.holders
             if h.quantity_on_hand > Decimal(0)
         ],
-        "shipments": [
+        "customers": [
             {
-                "event": s.event_id,
-                "from": s.enterprise_id,
-                "lot": s.lot_id,
-                "partner": s.partner_id,
-                "counterparty": s.counterparty_id,
-                "retail": s.retail,
-                "quantity": str(s.quantity),
-                "in_transit": str(s.in_transit),
-                "unit": s.unit,
+                "from": c.enterprise_id,
+                "partner": c.partner_id,
+                "counterparty": c.counterparty_id,
+                "retail": c.retail,
+                "shipments": c.shipments,
+                "quantity": str(c.quantity),
+                "in_transit": str(c.in_transit),
+                "unit": c.unit,
             }
-            for s in impact.shipments
+            for c in impact.customers
         ],
     }
     recall.save(update_fields=["impact"])

@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F
+from django.db.models.functions import Round
 
 from shilian.catalog.models import Product
 from shilian.chain.actions.documents import Attachment, attach
 from shilian.chain.actions.stock import add_line, new_event, put, to_lot_unit
 from shilian.chain.choices import EdgeKind, EventType, LineRole, LotOrigin
 from shilian.chain.errors import ChainErrorCode
-from shilian.chain.models import EventLine, Lot, LotEdge, TraceEvent
+from shilian.chain.models import EventLine, Lot, LotEdge, LotShipment, TraceEvent
 from shilian.core.errors import DomainError
 from shilian.core.history import record
 from shilian.core.identifiers import check_lot_code
@@ -130,16 +131,11 @@ def receive_lot(
     )
     amount = to_lot_unit(lot, quantity, unit, field="quantity")
     if source_line is not None:
-        already = (
-            EventLine.objects.filter(
-                event__shipment=shipment, event__voided_by__isnull=True, lot=lot, role=LineRole.OUTPUT
-            ).aggregate(total=Sum("quantity"))["total"]
-            or 0
-        )
-        if amount + already > source_line.quantity:
+        shipped = LotShipment.objects.select_for_update().get(event=shipment, lot_id=source_line.lot_id)
+        if amount + shipped.received > shipped.quantity:
             raise DomainError(
                 ChainErrorCode.OVER_SHIPPED,
-                f"收货数量超过发货数量 {source_line.quantity} {source_line.unit} / more than was shipped",
+                f"收货数量超过发货数量 {shipped.quantity} {shipped.unit}（已收 {shipped.received}） / more than was shipped",
                 field="quantity",
             )
     event = new_event(
@@ -158,6 +154,7 @@ def receive_lot(
     put(lot, amount)
     if source_line is not None:
         LotEdge.objects.create(src=source_line.lot, dst=lot, kind=EdgeKind.SHIP, event=event, quantity=amount)
+        LotShipment.objects.filter(pk=shipped.pk).update(received=Round(F("received") + amount, 3))
     attach(event, attachments)
     record(
         "chain.receive",

@@ -20,7 +20,7 @@ from shilian.chain.actions.stock import (
 )
 from shilian.chain.choices import EventType, LineRole
 from shilian.chain.errors import ChainErrorCode
-from shilian.chain.models import Lot, TraceEvent
+from shilian.chain.models import Lot, LotShipment, TraceEvent
 from shilian.core.errors import DomainError
 from shilian.core.history import record
 from shilian.registry.models import Enterprise, Partner
@@ -66,6 +66,16 @@ def ship_lots(
         amount = to_lot_unit(spec.lot, spec.quantity, spec.unit, field=field)
         take(spec.lot, amount, field=field)
         add_line(event, spec.lot, LineRole.INPUT, amount)
+        LotShipment.objects.create(
+            event=event,
+            lot=spec.lot,
+            enterprise=enterprise,
+            partner=customer,
+            counterparty_id=event.counterparty_id,
+            occurred_at=occurred_at,
+            quantity=amount,
+            unit=spec.lot.unit,
+        )
     attach(event, attachments)
     record(
         "chain.ship",

@@ -53,16 +53,15 @@ def impact(request: ApiRequest, lot: Annotated[str, Query(description=LOT_REF)])
     root = find(request.auth, lot, Perm.SUPERVISE, field="lot")
     result = recall_impact([root.pk])
     enterprise_ids = {h.enterprise_id for h in result.holders}
-    enterprise_ids |= {s.enterprise_id for s in result.shipments}
-    enterprise_ids |= {s.counterparty_id for s in result.shipments if s.counterparty_id}
+    enterprise_ids |= {c.enterprise_id for c in result.customers}
+    enterprise_ids |= {c.counterparty_id for c in result.customers if c.counterparty_id}
     names = dict(Enterprise.objects.filter(pk__in=enterprise_ids).values_list("pk", "name"))
-    partner_ids = {s.partner_id for s in result.shipments if s.partner_id}
-    customers = dict(Partner.objects.filter(pk__in=partner_ids).values_list("pk", "name")) if partner_ids else {}
+    partner_ids = {c.partner_id for c in result.customers if c.partner_id}
+    partners = dict(Partner.objects.filter(pk__in=partner_ids).values_list("pk", "name")) if partner_ids else {}
 
     def named(pk: int) -> dict[str, Any]:
         return {"id": pk, "name": names.get(pk, "")}
 
-    tz = timezone.get_current_timezone()
     answer = {
         "lot": root.pk,
         "lot_count": result.lot_count,
@@ -70,20 +69,18 @@ def impact(request: ApiRequest, lot: Annotated[str, Query(description=LOT_REF)])
             {"enterprise": named(h.enterprise_id), "unit": h.unit, "lots": h.lots, "quantity": h.quantity_on_hand}
             for h in result.holders
         ],
-        "shipments": [
+        "customers": [
             {
-                "event": s.event_id,
-                "from_enterprise": named(s.enterprise_id),
-                "lot": s.lot_id,
-                "customer": customers.get(s.partner_id) if s.partner_id else None,
-                "to_enterprise": named(s.counterparty_id) if s.counterparty_id else None,
-                "retail": s.retail,
-                "quantity": s.quantity,
-                "in_transit": s.in_transit,
-                "unit": s.unit,
-                "occurred_at": local(s.occurred_at, tz),
+                "from_enterprise": named(c.enterprise_id),
+                "customer": partners.get(c.partner_id) if c.partner_id else None,
+                "to_enterprise": named(c.counterparty_id) if c.counterparty_id else None,
+                "retail": c.retail,
+                "shipments": c.shipments,
+                "quantity": c.quantity,
+                "in_transit": c.in_transit,
+                "unit": c.unit,
             }
-            for s in result.shipments
+            for c in result.customers
         ],
     }
     return json_response(RecallImpactOut.model_validate(answer))

@@ -99,3 +99,43 @@ class LotEdge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.src_id} → {self.dst_id}"
+
+
+class LotShipment(models.Model):
+    """A projection of live shipments: how much of a lot a ship event sent out, to whom,
+    and how much an on-platform receiver has booked in so far.
+
+    Kept beside the lot graph so that a forward trace finds every customer with one index
+    probe per lot; rebuilt from the events by ``shilian check``.
+    """
+
+    event = models.ForeignKey(
+        "chain.TraceEvent", verbose_name=_("shipment"), on_delete=models.PROTECT, related_name="lot_shipments"
+    )
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="shipments")
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", verbose_name=_("shipper"), on_delete=models.PROTECT, related_name="+"
+    )
+    partner = models.ForeignKey(
+        "registry.Partner", verbose_name=_("customer"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    counterparty = models.ForeignKey(
+        "registry.Enterprise",
+        verbose_name=_("on-platform receiver"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    occurred_at = models.DateTimeField(_("shipped at"))
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=10)
+    received = models.DecimalField(_("quantity received"), max_digits=14, decimal_places=3, default=0, db_default=0)
+
+    class Meta:
+        verbose_name = _("lot shipment")
+        verbose_name_plural = _("lot shipments")
+        indexes = [models.Index(fields=["lot", "event"], name="lotshipment_by_lot")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.unit} of lot {self.lot_id} in shipment {self.event_id}"

@@ -192,10 +192,10 @@ def recall_notice_rows(user: Any, recall: Recall) -> list[dict[str, Any]]:
     """Who must act on a recall, with quantities: holders first, then shipments out."""
     impact = recall.impact or {}
     ids = {h["enterprise"] for h in impact.get("holders", [])}
-    ids |= {s["from"] for s in impact.get("shipments", [])}
-    ids |= {s["counterparty"] for s in impact.get("shipments", []) if s.get("counterparty")}
+    ids |= {s["from"] for s in impact.get("customers", [])}
+    ids |= {s["counterparty"] for s in impact.get("customers", []) if s.get("counterparty")}
     cards = enterprise_cards(user, ids)
-    partners = partner_cards({s["partner"] for s in impact.get("shipments", []) if s.get("partner")})
+    partners = partner_cards({s["partner"] for s in impact.get("customers", []) if s.get("partner")})
     rows: list[dict[str, Any]] = []
     for h in impact.get("holders", []):
         card = cards[h["enterprise"]]
@@ -212,7 +212,7 @@ def recall_notice_rows(user: Any, recall: Recall) -> list[dict[str, Any]]:
                 "action": "停止销售、封存并退回或销毁 / stop sale, quarantine, return or destroy",
             }
         )
-    for s in impact.get("shipments", []):
+    for s in impact.get("customers", []):
         shipper = cards[s["from"]]
         if s.get("retail"):
             target, action = "零售消费者 / retail consumers", "发布召回公告 / publish a recall notice"
@@ -228,7 +228,7 @@ def recall_notice_rows(user: Any, recall: Recall) -> list[dict[str, Any]]:
                 "enterprise": f"{shipper.name} → {target}",
                 "jurisdiction": shipper.jurisdiction_name,
                 "contact": shipper.contact_phone or "",
-                "lots": 1,
+                "lots": s.get("shipments", 1),
                 "quantity": s["quantity"],
                 "in_transit": s.get("in_transit", "0"),
                 "unit": s["unit"],

@@ -8,6 +8,7 @@ transit). Backward reaches every input lot and the suppliers at the platform's e
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,29 +18,32 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
-
-from shilian.chain.choices import EventType
+from django.utils.dateparse import parse_datetime
 
 QUANTUM = Decimal("0.001")
 
 
 def dec(value: Any) -> Decimal:
     """A quantity from a raw row (SQLite hands back floats or ints)."""
+    if isinstance(value, Decimal):
+        return value.quantize(QUANTUM)
     return Decimal(str(value)).quantize(QUANTUM)
 
 
 def as_datetime(value: Any) -> Any:
     """An aware datetime from a raw row: SQLite hands back UTC as text or as a naive datetime."""
     if isinstance(value, str):
-        value = parse_datetime(value)
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            value = parse_datetime(value)
     if isinstance(value, dt.datetime) and timezone.is_naive(value):
         value = timezone.make_aware(value, dt.UTC)
     return value
 
 
 def as_date(value: Any) -> Any:
-    return parse_date(value) if isinstance(value, str) else value
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 class Direction(StrEnum):
@@ -127,65 +131,99 @@ class TraceResult:
         return out
 
 
+# One statement returns the reached lots, the edges among them and the shipments out of
+# them, each aggregated to a JSON array in the database: the walk runs once (a CTE used
+# three times is materialised once by both engines) and Python parses three strings.
+_LOT_COLUMNS = (
+    "l.id, l.enterprise_id, l.product_id, l.product_name, l.code, l.unit, l.quantity_on_hand, "
+    "l.status, l.origin, l.produced_on, l.expires_on, l.supplier_id"
+)
+_EDGE_COLUMNS = "e.src_id, e.dst_id, e.kind, e.quantity"
+_SHIPMENT_COLUMNS = (
+    "s.event_id, s.enterprise_id, s.lot_id, s.quantity, s.unit, s.occurred_at, s.partner_id, s.counterparty_id, s.received"
+)
+_AGGREGATE = {
+    "postgresql": "COALESCE(json_agg(json_build_array({})), '[]')",
+    "sqlite": "json_group_array(json_array({}))",
+}
+
+
+def _trace_sql(vendor: str, direction: Direction, n_roots: int, *, with_edges: bool) -> str:
+    agg = _AGGREGATE["postgresql" if vendor == "postgresql" else "sqlite"]
+    edge_join = "e.src_id" if direction is Direction.FORWARD else "e.dst_id"
+    parts = [f"(SELECT {agg.format(_LOT_COLUMNS)} FROM chain_lot l JOIN reach r ON r.id = l.id)"]
+    parts.append(
+        f"(SELECT {agg.format(_EDGE_COLUMNS)} FROM chain_lotedge e JOIN reach r ON {edge_join} = r.id)"
+        if with_edges
+        else "NULL"
+    )
+    parts.append(
+        f"(SELECT {agg.format(_SHIPMENT_COLUMNS)} FROM chain_lotshipment s JOIN reach r ON s.lot_id = r.id)"
+        if direction is Direction.FORWARD
+        else "NULL"
+    )
+    return f"{reach_cte(direction, n_roots)} SELECT {', '.join(parts)}"
+
+
+def _rows(raw: Any) -> list[list[Any]]:
+    if raw is None:
+        return []
+    return raw if isinstance(raw, list) else json.loads(raw, parse_float=Decimal)
+
+
 def trace(root_ids: Sequence[int], direction: Direction, *, with_edges: bool = True) -> TraceResult:
-    """Walk the lot graph from ``root_ids``; three statements whatever the size."""
+    """Walk the lot graph from ``root_ids``: one statement whatever the size."""
     roots = [int(i) for i in root_ids]
     result = TraceResult(direction=direction, root_ids=roots)
     if not roots:
         return result
-    cte = reach_cte(direction, len(roots))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"{cte} SELECT l.id, l.enterprise_id, l.product_id, l.product_name, l.code, l.unit, "
-            "l.quantity_on_hand, l.status, l.origin, l.produced_on, l.expires_on, l.supplier_id "
-            "FROM chain_lot l JOIN reach r ON r.id = l.id",
-            roots,
+        cursor.execute(_trace_sql(connection.vendor, direction, len(roots), with_edges=with_edges), roots)
+        lots, edges, shipments = cursor.fetchone()
+    for row in _rows(lots):
+        lot = TraceLot(*row)
+        lot.quantity_on_hand = dec(lot.quantity_on_hand)
+        lot.produced_on, lot.expires_on = as_date(lot.produced_on), as_date(lot.expires_on)
+        result.lots[lot.id] = lot
+    result.edges = [(s, d, k, dec(q)) for s, d, k, q in _rows(edges)]
+    result.shipments = [
+        TraceShipment(
+            event_id=event_id,
+            enterprise_id=enterprise_id,
+            lot_id=lot_id,
+            quantity=dec(qty),
+            unit=unit,
+            occurred_at=as_datetime(occurred_at),
+            partner_id=partner_id,
+            counterparty_id=counterparty_id,
+            retail=partner_id is None and counterparty_id is None,
+            received=dec(received),
         )
-        for row in cursor.fetchall():
-            lot = TraceLot(*row)
-            lot.quantity_on_hand = dec(lot.quantity_on_hand)
-            lot.produced_on, lot.expires_on = as_date(lot.produced_on), as_date(lot.expires_on)
-            result.lots[lot.id] = lot
-        if with_edges:
-            join = "e.src_id" if direction is Direction.FORWARD else "e.dst_id"
-            cursor.execute(
-                f"{cte} SELECT e.src_id, e.dst_id, e.kind, e.quantity FROM chain_lotedge e JOIN reach r ON {join} = r.id",
-                roots,
-            )
-            result.edges = [(s, d, k, dec(q)) for s, d, k, q in cursor.fetchall()]
-        if direction is Direction.FORWARD:
-            result.shipments = live_shipments(cursor, cte, roots)
+        for event_id, enterprise_id, lot_id, qty, unit, occurred_at, partner_id, counterparty_id, received in _rows(shipments)
+    ]
     return result
 
 
 def live_shipments(cursor: Any, cte: str, roots: list[int]) -> list[TraceShipment]:
-    """Every live shipment out of a reached lot, with what the receiver has booked in."""
+    """Every live shipment out of a reached lot, with what the receiver has booked in
+    (the ``chain_lotshipment`` projection: one index probe per reached lot)."""
     cursor.execute(
-        f"{cte} SELECT ev.id, ev.enterprise_id, el.lot_id, el.quantity, el.unit, ev.occurred_at, "
-        "ev.partner_id, ev.counterparty_id, "
-        "(SELECT COALESCE(SUM(rl.quantity), 0) FROM chain_traceevent rv "
-        " JOIN chain_eventline rl ON rl.event_id = rv.id "
-        " WHERE rv.shipment_id = ev.id AND rv.event_type = %s "
-        " AND NOT EXISTS (SELECT 1 FROM chain_traceevent x WHERE x.voids_id = rv.id)) "
-        "FROM reach r JOIN chain_eventline el ON el.lot_id = r.id "
-        "JOIN chain_traceevent ev ON ev.id = el.event_id "
-        "WHERE ev.event_type = %s AND NOT EXISTS (SELECT 1 FROM chain_traceevent v WHERE v.voids_id = ev.id)",
-        [*roots, EventType.RECEIVE.value, EventType.SHIP.value],
+        f"{cte} SELECT s.event_id, s.enterprise_id, s.lot_id, s.quantity, s.unit, s.occurred_at, "
+        "s.partner_id, s.counterparty_id, s.received FROM chain_lotshipment s JOIN reach r ON s.lot_id = r.id",
+        roots,
     )
-    out = []
-    for event_id, enterprise_id, lot_id, qty, unit, occurred_at, partner_id, counterparty_id, received in cursor.fetchall():
-        out.append(
-            TraceShipment(
-                event_id=event_id,
-                enterprise_id=enterprise_id,
-                lot_id=lot_id,
-                quantity=dec(qty),
-                unit=unit,
-                occurred_at=as_datetime(occurred_at),
-                partner_id=partner_id,
-                counterparty_id=counterparty_id,
-                retail=partner_id is None,
-                received=dec(received),
-            )
+    return [
+        TraceShipment(
+            event_id=event_id,
+            enterprise_id=enterprise_id,
+            lot_id=lot_id,
+            quantity=dec(qty),
+            unit=unit,
+            occurred_at=as_datetime(occurred_at),
+            partner_id=partner_id,
+            counterparty_id=counterparty_id,
+            retail=partner_id is None and counterparty_id is None,
+            received=dec(received),
         )
-    return out
+        for event_id, enterprise_id, lot_id, qty, unit, occurred_at, partner_id, counterparty_id, received in cursor.fetchall()
+    ]

@@ -125,3 +125,20 @@ def test_the_last_tenth_of_a_kilo_can_be_sold_and_stock_stays_exact():
     assert f.stock(lot) == Decimal("0.000")
     assert Lot.objects.filter(pk=lot.pk, quantity_on_hand=0).exists()
     assert rebuild_projections() == []
+
+
+def test_shipment_projection_tracks_receipts_and_voids_and_is_repaired():
+    from shilian.chain.models import LotShipment
+
+    lots = _history()
+    row = LotShipment.objects.get(event=lots["shipment"])
+    assert (row.quantity, row.received) == (Decimal("20.000"), Decimal("20.000"))
+    receipt = lots["at_shop"].event_lines.filter(role="output").order_by("pk").first().event
+    LotShipment.objects.filter(pk=row.pk).update(received=Decimal("1"))
+    LotShipment.objects.filter(event__event_type="ship").exclude(pk=row.pk).first().delete()
+    differences = rebuild_projections()
+    assert sorted(d.field.split(" ")[0] for d in differences) == ["shipment", "shipment"]
+    repair_projections(acting_user=None)
+    assert rebuild_projections() == []
+    assert LotShipment.objects.get(event=lots["shipment"]).received == Decimal("20.000")
+    assert receipt.shipment_id == lots["shipment"].pk

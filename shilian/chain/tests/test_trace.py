@@ -100,3 +100,27 @@ def test_recall_notice_lists_holders_and_shipments():
     assert sum(1 for r in rows if r["type"] == "shipment") == 4
     shop_row = next(r for r in rows if r["enterprise"] == shop.name)
     assert shop_row["contact"] == ""  # outside Wenling: no contact data shown
+
+
+def test_recall_impact_groups_customers_and_counts_goods_in_transit():
+    from shilian.chain.queries.recall import recall_impact
+
+    maker = f.make_enterprise()
+    shop = f.make_enterprise(kind="retailer")
+    raw = f.receive(maker, quantity="100")
+    market = f.make_partner(maker, name="农贸市场")
+    f.ship(maker, raw, "5", market)
+    f.ship(maker, raw, "7", market)
+    f.ship(maker, raw, "1")
+    f.ship(maker, raw, "2")
+    pending = f.ship(maker, raw, "10", f.make_partner(maker, linked=shop))
+    receive_lot(shop, acting_user=None, occurred_at=f.now(), quantity="4", unit="kg", shipment=pending)
+    impact = recall_impact([raw.pk])
+    rows = {(c.partner_id, c.counterparty_id, c.retail, c.shipments, str(c.quantity), str(c.in_transit)) for c in impact.customers}
+    assert rows == {
+        (market.pk, None, False, 2, "12.000", "0"),
+        (None, None, True, 2, "3.000", "0"),
+        (pending.partner_id, shop.pk, False, 1, "10.000", "6.000"),
+    }
+    assert impact.shipment_count == 5
+    assert impact.lot_count == 2  # the raw lot and what the shop booked in
