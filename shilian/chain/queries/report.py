@@ -8,12 +8,11 @@ kind and jurisdiction only (a recall needs to know who holds what); its other da
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from shilian.catalog.models import Product
 from shilian.chain.models import Lot, Recall
-from shilian.chain.queries.trace import Direction, TraceResult, trace
+from shilian.chain.queries.trace import Direction, TraceLot, TraceResult, trace
 from shilian.core.access import Perm
 from shilian.registry.access import scope_for
 from shilian.registry.models import Enterprise, Partner
@@ -33,20 +32,7 @@ class EnterpriseCard:
     contact_phone: str | None = None
 
 
-@dataclass
-class LotCard:
-    id: int
-    enterprise_id: int
-    product_id: int | None
-    product_name: str
-    gtin: str | None
-    code: str
-    quantity_on_hand: Decimal
-    unit: str
-    status: str
-    origin: str
-    produced_on: Any
-    expires_on: Any
+LotCard = TraceLot  # a reached lot as reports show it (the report fills in ``gtin``)
 
 
 @dataclass
@@ -126,23 +112,10 @@ def build_trace_report(user: Any, lot: Lot, direction: Direction) -> TraceReport
             "pk", "gtin"
         )
     )
-    lots = {
-        x.id: LotCard(
-            id=x.id,
-            enterprise_id=x.enterprise_id,
-            product_id=x.product_id,
-            product_name=x.product_name,
-            gtin=gtins.get(x.product_id) if x.product_id else None,
-            code=x.code,
-            quantity_on_hand=x.quantity_on_hand,
-            unit=x.unit,
-            status=x.status,
-            origin=x.origin,
-            produced_on=x.produced_on,
-            expires_on=x.expires_on,
-        )
-        for x in result.lots.values()
-    }
+    lots = result.lots
+    for x in lots.values():
+        if x.product_id:
+            x.gtin = gtins.get(x.product_id)
     enterprises = enterprise_cards(user, result.enterprise_ids)
     holders = [
         {"enterprise": eid, "unit": unit, "quantity": qty}
@@ -169,8 +142,9 @@ def build_trace_report(user: Any, lot: Lot, direction: Direction) -> TraceReport
     ]
     suppliers = []
     if direction is Direction.BACKWARD:
+        reached_from_inside = {dst for _src, dst, _kind in result.edges}
         for x in result.lots.values():
-            if x.supplier_id and not any(b == x.id for _a, b, _k, _q in result.edges):
+            if x.supplier_id and x.id not in reached_from_inside:
                 card = partners[x.supplier_id]
                 suppliers.append({"partner": card.name, "on_platform": card.on_platform, "lot": x.id, "enterprise": x.enterprise_id})
     return TraceReport(

@@ -79,6 +79,7 @@ class TraceLot:
     produced_on: Any
     expires_on: Any
     supplier_id: int | None
+    gtin: str | None = None  # filled in by the report
 
 
 @dataclass
@@ -104,7 +105,7 @@ class TraceResult:
     direction: Direction
     root_ids: list[int]
     lots: dict[int, TraceLot] = field(default_factory=dict)
-    edges: list[tuple[int, int, str, Decimal]] = field(default_factory=list)
+    edges: list[tuple[int, int, str]] = field(default_factory=list)  # (from lot, to lot, kind)
     shipments: list[TraceShipment] = field(default_factory=list)
 
     @property
@@ -124,7 +125,7 @@ class TraceResult:
     def children(self) -> dict[int, list[int]]:
         """For drawing a tree: parent lot → next lots in the trace direction."""
         out: dict[int, list[int]] = defaultdict(list)
-        for src, dst, _kind, _qty in self.edges:
+        for src, dst, _kind in self.edges:
             a, b = (src, dst) if self.direction is Direction.FORWARD else (dst, src)
             if b not in out[a]:
                 out[a].append(b)
@@ -138,7 +139,7 @@ _LOT_COLUMNS = (
     "l.id, l.enterprise_id, l.product_id, l.product_name, l.code, l.unit, l.quantity_on_hand, "
     "l.status, l.origin, l.produced_on, l.expires_on, l.supplier_id"
 )
-_EDGE_COLUMNS = "e.src_id, e.dst_id, e.kind, e.quantity"
+_EDGE_COLUMNS = "e.src_id, e.dst_id, e.kind"
 _SHIPMENT_COLUMNS = (
     "s.event_id, s.enterprise_id, s.lot_id, s.quantity, s.unit, s.occurred_at, s.partner_id, s.counterparty_id, s.received"
 )
@@ -185,7 +186,7 @@ def trace(root_ids: Sequence[int], direction: Direction, *, with_edges: bool = T
         lot.quantity_on_hand = dec(lot.quantity_on_hand)
         lot.produced_on, lot.expires_on = as_date(lot.produced_on), as_date(lot.expires_on)
         result.lots[lot.id] = lot
-    result.edges = [(s, d, k, dec(q)) for s, d, k, q in _rows(edges)]
+    result.edges = [(s, d, k) for s, d, k in _rows(edges)]
     result.shipments = [
         TraceShipment(
             event_id=event_id,
