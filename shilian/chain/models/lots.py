@@ -81,8 +81,13 @@ class LotEdge(models.Model):
     either direction is one recursive query.
     """
 
-    src = models.ForeignKey(Lot, verbose_name=_("from lot"), on_delete=models.PROTECT, related_name="out_edges")
-    dst = models.ForeignKey(Lot, verbose_name=_("to lot"), on_delete=models.PROTECT, related_name="in_edges")
+    # No single-column indexes: lotedge_forward (src, dst) and lotedge_backward (dst, src) cover both.
+    src = models.ForeignKey(
+        Lot, verbose_name=_("from lot"), on_delete=models.PROTECT, related_name="out_edges", db_index=False
+    )
+    dst = models.ForeignKey(
+        Lot, verbose_name=_("to lot"), on_delete=models.PROTECT, related_name="in_edges", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=EdgeKind.choices)
     event = models.ForeignKey(
         "chain.TraceEvent", verbose_name=_("event"), on_delete=models.PROTECT, related_name="edges"
@@ -112,7 +117,9 @@ class LotShipment(models.Model):
     event = models.ForeignKey(
         "chain.TraceEvent", verbose_name=_("shipment"), on_delete=models.PROTECT, related_name="lot_shipments"
     )
-    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="shipments")
+    lot = models.ForeignKey(
+        Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="shipments", db_index=False
+    )
     enterprise = models.ForeignKey(
         "registry.Enterprise", verbose_name=_("shipper"), on_delete=models.PROTECT, related_name="+"
     )
@@ -135,7 +142,13 @@ class LotShipment(models.Model):
     class Meta:
         verbose_name = _("lot shipment")
         verbose_name_plural = _("lot shipments")
-        indexes = [models.Index(fields=["lot", "event"], name="lotshipment_by_lot")]
+        # Covering for the trace and the recall impact: one index range per reached lot, no row reads.
+        indexes = [
+            models.Index(
+                fields=["lot", "enterprise", "partner", "counterparty", "unit", "quantity", "received", "event", "occurred_at"],
+                name="lotshipment_by_lot",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} {self.unit} of lot {self.lot_id} in shipment {self.event_id}"
