@@ -31,4 +31,8 @@ lint: install
 	DJANGO_SETTINGS_MODULE=shilian.config.settings.test $(BIN)/shilian makemigrations --check --dry-run -v 0
 
 test: lint
+	@# The benchmark's smoke run: a 20,000-lot province through the API, answers checked
+	@# against the bare CTE (exit 1 on a wrong answer; timings are reported, not asserted).
+	$(BIN)/python bench/trace.py --lots 20000 --quick --db sqlite > "$(SHILIAN_DATA_DIR)/bench-smoke.log" 2>&1 || (tail -n 40 "$(SHILIAN_DATA_DIR)/bench-smoke.log"; exit 1)
+	@echo "bench smoke run: answers match the bare CTE ($(SHILIAN_DATA_DIR)/bench-smoke.log)"
 	$(BIN)/pytest -q -n 2 --dist loadfile
