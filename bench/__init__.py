@@ -1,0 +1,1 @@
+"""Benchmarks for shilian (not tests): each prints its figures beside a reference."""

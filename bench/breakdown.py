@@ -1,0 +1,201 @@
+"""Where the time of a recall impact, a trace and an event goes, on a database bench/trace.py loaded.
+
+    .venv/bin/python bench/breakdown.py --lots 1000000                      # SQLite
+    .venv/bin/python bench/breakdown.py --lots 1000000 --db postgres --pg-start
+
+1. The recall impact statement taken apart (walk, + holders, + customers) beside the bare CTE,
+   on the largest recall of the last trace.py run (or ``--lot``).
+2. A forward trace in phases: the statement, parsing its rows, building the report, the API
+   (on the median lot of the "~1,000 lots" tier, or ``--trace-lot``).
+3. The statements one cycle of the ingest workload issues (6 events), rolled back.
+Each figure is the median of 9 runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.trace import OUT, child_env, pg_server, pg_stop  # noqa: E402
+
+WALK = "WITH RECURSIVE reach(id) AS (SELECT id FROM chain_lot WHERE id IN (%s) UNION {step}) "
+BARE = (
+    "WITH RECURSIVE d(id) AS (SELECT CAST(%s AS BIGINT) UNION SELECT e.dst FROM bench_edge e JOIN d ON e.src = d.id) "
+)
+HOLDERS = (
+    "SELECT 'h', l.enterprise_id, NULL, NULL, l.unit, COUNT(*), SUM(l.quantity_on_hand), NULL "
+    "FROM chain_lot l JOIN reach r ON r.id = l.id GROUP BY l.enterprise_id, l.unit "
+)
+CUSTOMERS = (
+    "SELECT 's', s.enterprise_id, s.partner_id, s.counterparty_id, s.unit, COUNT(*), SUM(s.quantity), SUM(s.received) "
+    "FROM chain_lotshipment s JOIN reach r ON s.lot_id = r.id GROUP BY s.enterprise_id, s.partner_id, s.counterparty_id, s.unit"
+)
+STEP = "SELECT e.dst_id FROM chain_lotedge e JOIN reach r ON e.src_id = r.id"
+
+
+def median_ms(call: Callable[[], Any], n: int = 9) -> float:
+    call()
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def sql_ms(sql: str, lot: int) -> tuple[float, int]:
+    from django.db import connection  # noqa: PLC0415
+
+    rows: list[Any] = []
+
+    def run() -> None:
+        nonlocal rows
+        with connection.cursor() as cur:
+            cur.execute(sql, [lot])
+            rows = cur.fetchall()
+
+    return median_ms(run), len(rows)
+
+
+def impact_parts(methods: Any, lot: int) -> None:
+    walk = WALK.format(step=STEP)
+    print(f"\nRecall impact of lot {lot} ({methods.bare_trace(lot, 'forward'):,} lots reached)")
+    for name, sql in (
+        ("bare walk over bench_edge", BARE + "SELECT id FROM d"),
+        ("bare impact (bench_edge + bench_lot, grouped)", BARE + "SELECT l.enterprise_id, COUNT(*), SUM(l.qty) "
+         "FROM d JOIN bench_lot l ON l.id = d.id GROUP BY l.enterprise_id"),
+        ("walk over chain_lotedge", walk + "SELECT id FROM reach"),
+        ("walk + holders (chain_lot)", walk + HOLDERS),
+        ("walk + customers (chain_lotshipment)", walk + CUSTOMERS),
+        ("walk + holders + customers (as recall_impact)", walk + HOLDERS + "UNION ALL " + CUSTOMERS),
+    ):  # fmt: skip
+        ms, n = sql_ms(sql, lot)
+        print(f"  {ms:8.2f} ms  {n:6,} rows  {name}")
+    print(f"  {median_ms(lambda: methods.fn_impact(lot)):8.2f} ms          recall_impact()")
+    print(f"  {median_ms(lambda: methods.api_impact(lot)):8.2f} ms          GET /recalls/impact")
+
+
+def trace_phases(methods: Any, lot: int) -> None:
+    from django.db import connection  # noqa: PLC0415
+
+    from shilian.chain.access import access_lot  # noqa: PLC0415
+    from shilian.chain.queries import trace as trace_module  # noqa: PLC0415
+    from shilian.chain.queries.report import build_trace_report  # noqa: PLC0415
+
+    forward = trace_module.Direction.FORWARD
+    user = methods.user
+    root = access_lot(user, lot)
+    report = build_trace_report(user, root, forward)
+    edges = sum(len(v) for v in report.children.values())
+    print(
+        f"\nForward trace of lot {lot}: {len(report.lots):,} lots, {edges:,} edges, "
+        f"{len(report.shipments):,} shipments, {len(report.enterprises):,} enterprises"
+    )
+    print(f"  {median_ms(lambda: methods.bare_trace(lot, 'forward')):8.2f} ms  bare walk over bench_edge")
+    make_sql = getattr(trace_module, "_trace_sql", None)
+    if make_sql is not None:  # the one-statement trace of commit f13b034
+        sql = make_sql(connection.vendor, forward, 1, with_edges=True)
+
+        def statement() -> None:
+            with connection.cursor() as cur:
+                cur.execute(sql, [lot])
+                cur.fetchall()
+
+        print(f"  {median_ms(statement):8.2f} ms  the trace statement (execute and fetch)")
+    print(f"  {median_ms(lambda: trace_module.trace([lot], forward)):8.2f} ms  trace(): statement + rows parsed")
+    print(f"  {median_ms(lambda: build_trace_report(user, root, forward)):8.2f} ms  build_trace_report()")
+    print(f"  {median_ms(lambda: build_trace_report(user, root, forward).as_dict()):8.2f} ms  + as_dict()")
+    size = len(methods.api_trace(lot, "forward").content)
+    print(f"  {median_ms(lambda: methods.api_trace(lot, 'forward')):8.2f} ms  GET /trace ({size:,} bytes)")
+    print(f"  {median_ms(lambda: methods.api_trace(lot, 'backward')):8.2f} ms  GET /trace backward (the request floor)")
+
+
+def ingest_statements(user: Any) -> None:
+    from django.db import connection, transaction  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    from bench import ingest  # noqa: PLC0415
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            workload = ingest.Workload(user, "bd")
+            workload.cycle()
+            with CaptureQueriesContext(connection) as captured:
+                t0 = time.perf_counter()
+                workload.cycle()
+                ms = (time.perf_counter() - t0) * 1000
+            raise Rollback
+    except Rollback:
+        pass
+    kinds = Counter(q["sql"].split()[0] for q in captured.captured_queries)
+    print(
+        f"\nOne ingest cycle (6 events, rolled back): {ms:.1f} ms, {len(captured.captured_queries)} statements "
+        f"({', '.join(f'{k} {v}' for k, v in kinds.most_common())}); 4 SELECTs are the benchmark's lot look-ups"
+    )
+
+
+def default_lots(out: Path, db: str, lots: int) -> tuple[int | None, int | None]:
+    path = out / f"trace-{db}-{lots}.json"
+    if not path.exists():
+        return None, None
+    tiers = json.loads(path.read_text())["tiers"]
+    largest = tiers.get("largest recalls (bulk)", {}).get("lot_ids") or [None]
+    around = tiers.get("traces of ~1,000 lots", {}).get("lot_ids") or [None]
+    return largest[0], around[len(around) // 2]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lots", type=int, default=1_000_000)
+    ap.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    ap.add_argument("--pg-start", action="store_true")
+    ap.add_argument("--pg-dir", type=Path, default=OUT / "pg")
+    ap.add_argument("--pg-port", type=int, default=5433)
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--lot", type=int, help="root of the recall (default: the largest of the last run)")
+    ap.add_argument("--trace-lot", type=int, help="root of the trace (default: a ~1,000-lot one of the last run)")
+    args = ap.parse_args()
+    pg_base = pg_server(args) if args.db == "postgres" else ""
+    try:
+        os.environ.update(child_env(args, args.db, pg_base))
+        import django  # noqa: PLC0415
+
+        django.setup()
+        from bench.measure import Methods  # noqa: PLC0415
+        from bench.trace import bench_user  # noqa: PLC0415
+
+        largest, around = default_lots(args.out, args.db, args.lots)
+        lot, trace_lot = args.lot or largest, args.trace_lot or around
+        if lot is None or trace_lot is None:
+            print(
+                f"no results for --lots {args.lots} on {args.db}: run bench/trace.py first, or give --lot and --trace-lot"
+            )
+            return 2
+        user, token = bench_user()
+        methods = Methods(user, token, "/api/v1", use_api=True)
+        impact_parts(methods, lot)
+        trace_phases(methods, trace_lot)
+        ingest_statements(user)
+    finally:
+        if pg_base and args.pg_start:
+            pg_stop(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
