@@ -7,7 +7,7 @@ from typing import Any
 
 IMPACT_GOAL = 1.5  # API recall impact within 1.5× of the bare CTE
 TRACE_GOAL_MS = 10.0  # a trace reaching ~1,000 lots, API median
-INGEST_GOAL = 10.0  # actions within 10× of raw batched inserts
+INGEST_GOAL = 10.0  # the batch action (record_batch) within 10× of raw batched inserts
 RESEARCH = {
     "sqlite": "research: bare CTE 42 ms for a 10.9k-lot recall (3.8 µs/lot), SQLite batched inserts 56–73k rows/s",
     "postgresql": "research: bare CTE 75 ms for a 10.9k-lot recall (7.1 µs/lot), PG executemany 26–32k rows/s, COPY 71–82k",
@@ -59,9 +59,12 @@ def goals(result: dict[str, Any]) -> dict[str, Any]:
         ms = near["ms"][f"{via}.trace.forward"]["median"]
         out["trace_1k"] = {"ms": ms, "lots": near["reach_forward_median"], "met": ms < TRACE_GOAL_MS}
     ingest = result.get("ingest")
-    if ingest and "ratio_raw_to_actions_batched" in ingest:
+    if ingest and "ratio_raw_to_batch_action" in ingest:
+        ratio = ingest["ratio_raw_to_batch_action"]
+        out["ingest"] = {"ratio": ratio, "met": ratio <= INGEST_GOAL, "measured": "batch action"}
+    elif ingest and "ratio_raw_to_actions_batched" in ingest:  # a result from before the batch action
         ratio = ingest["ratio_raw_to_actions_batched"]
-        out["ingest"] = {"ratio": ratio, "met": ratio <= INGEST_GOAL}
+        out["ingest"] = {"ratio": ratio, "met": ratio <= INGEST_GOAL, "measured": "actions"}
     return out
 
 
@@ -114,10 +117,21 @@ def render(result: dict[str, Any]) -> str:
             f"  actions, one transaction per event:            {ingest['actions_single']['events_per_s']:>10,.0f} events/s",
             f"  raw, one transaction per event:                {ingest['raw_single']['events_per_s']:>10,.0f} events/s",
         ]
+        if "batch_action" in ingest:
+            lines.append(
+                f"  batch action (record_batch), same batches:      {ingest['batch_action']['events_per_s']:>10,.0f} events/s"
+            )
         if "ingest" in gl:
             r = gl["ingest"]
+            what = "the batch action" if r.get("measured") == "batch action" else "actions"
             lines.append(
-                f"  goal: actions within {INGEST_GOAL:.0f}× of raw batched: {fmt(r['ratio'])}× — {'met' if r['met'] else 'MISSED'}"
+                f"  goal: {what} within {INGEST_GOAL:.0f}× of raw batched: {fmt(r['ratio'])}× — "
+                f"{'met' if r['met'] else 'MISSED'}"
+                + (
+                    f" (one action per event, batched: {fmt(ingest['ratio_raw_to_actions_batched'])}×)"
+                    if what != "actions" and "ratio_raw_to_actions_batched" in ingest
+                    else ""
+                )
             )
     if result.get("problems"):
         lines += ["", "CHECK FAILED: answers differ from the bare CTE:", *("  " + p for p in result["problems"][:20])]

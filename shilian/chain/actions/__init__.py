@@ -1,5 +1,6 @@
 """Every write to the chain: one transaction per action, with its history row."""
 
+from shilian.chain.actions.batch import BatchRef, ReceiveOp, ShipOp, TransformOp, record_batch
 from shilian.chain.actions.corrections import void_event
 from shilian.chain.actions.documents import Attachment
 from shilian.chain.actions.inspection import record_inspection
@@ -10,11 +11,16 @@ from shilian.chain.actions.shipping import ShipLine, dispose_lot, ship_lots
 
 __all__ = [
     "Attachment",
+    "BatchRef",
     "InputSpec",
     "OutputSpec",
+    "ReceiveOp",
     "ShipLine",
+    "ShipOp",
+    "TransformOp",
     "dispose_lot",
     "receive_lot",
+    "record_batch",
     "record_inspection",
     "record_transformation",
     "ship_lots",
