@@ -1,35 +1,18 @@
 """The catalog API: products."""
 
-import json
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from shilian.catalog.models import Product
 from shilian.core.models import HistoryEntry
 from shilian.core.testing import factories as f
-from shilian.core.tokens import issue_token
+from shilian.core.testing.api import ACTORS, auth, call
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = ("anonymous", "operator", "other_operator", "inspector_in", "inspector_out", "admin")
 
-
-def auth(user):
-    if user is None:
-        return {}
-    if not hasattr(user, "_test_token"):
-        user._test_token = issue_token(user, "test")[1]
-    return {"HTTP_AUTHORIZATION": f"Bearer {user._test_token}"}
-
-
-def call(method, path, user=None, body=None):
-    client = Client()
-    if method == "get":
-        return client.get(path, **auth(user))
-    return client.post(path, json.dumps(body or {}), content_type="application/json", **auth(user))
 
 
 def counts():

@@ -10,7 +10,6 @@ from shilian.chain.models import Document, Lot, LotEdge, TraceEvent
 from shilian.chain.tests.test_api_support import (
     PDF,
     PNG,
-    call,
     counts,
     problem_fields,
     upload,
@@ -18,6 +17,7 @@ from shilian.chain.tests.test_api_support import (
 )
 from shilian.core.models import HistoryEntry
 from shilian.core.testing import factories as f
+from shilian.core.testing.api import call
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from shilian.chain.actions import dispose_lot, void_event
 from shilian.chain.lotref import lgtin_urn
 from shilian.chain.tests.test_api_support import (
-    call,
     world_fixture,  # noqa: F401 — the `world` fixture
 )
 from shilian.core.testing import factories as f
+from shilian.core.testing.api import call
 
 pytestmark = pytest.mark.django_db
 

@@ -5,14 +5,13 @@ import pytest
 
 from shilian.chain.lotref import lgtin_urn
 from shilian.chain.tests.test_api_support import (
-    ACTORS,
     PDF,
-    call,
     counts,
     problem_fields,
     upload,
     world_fixture,  # noqa: F401 — the `world` fixture
 )
+from shilian.core.testing.api import ACTORS, call
 
 pytestmark = pytest.mark.django_db
 

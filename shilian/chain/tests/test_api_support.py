@@ -11,26 +11,11 @@ from shilian.chain.actions import start_recall
 from shilian.chain.models import Document, EventLine, Lot, Recall, TraceEvent
 from shilian.core.models import HistoryEntry
 from shilian.core.testing import factories as f
-from shilian.core.tokens import issue_token
+from shilian.core.testing.api import auth
 
-ACTORS = ("anonymous", "operator", "other_operator", "inspector_in", "inspector_out", "admin")
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
-
-def auth(user):
-    if user is None:
-        return {}
-    if not hasattr(user, "_test_token"):
-        user._test_token = issue_token(user, "test")[1]
-    return {"HTTP_AUTHORIZATION": f"Bearer {user._test_token}"}
-
-
-def call(method, path, user=None, body=None):
-    client = Client()
-    if method == "get":
-        return client.get(path, **auth(user))
-    return client.post(path, json.dumps(body or {}), content_type="application/json", **auth(user))
 
 
 def upload(path, user, body, **files):

@@ -13,12 +13,12 @@ from shilian.chain.lotref import lgtin_urn
 from shilian.chain.models import Lot, Recall
 from shilian.chain.queries.report import NOTICE_COLUMNS
 from shilian.chain.tests.test_api_support import (
-    call,
     counts,
     problem_fields,
     world_fixture,  # noqa: F401 — the `world` fixture
 )
 from shilian.core.testing import factories as f
+from shilian.core.testing.api import call
 
 pytestmark = pytest.mark.django_db
 

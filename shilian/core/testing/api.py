@@ -1,0 +1,28 @@
+"""Calling the JSON API in tests: one token per user, JSON bodies, the permission-matrix actors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.test import Client
+
+from shilian.core.tokens import issue_token
+
+# The rows of every permission matrix (STYLE.md rule 11).
+ACTORS = ("anonymous", "operator", "other_operator", "inspector_in", "inspector_out", "admin")
+
+
+def auth(user: Any) -> dict[str, str]:
+    if user is None:
+        return {}
+    if not hasattr(user, "_test_token"):
+        user._test_token = issue_token(user, "test")[1]
+    return {"HTTP_AUTHORIZATION": f"Bearer {user._test_token}"}
+
+
+def call(method: str, path: str, user: Any = None, body: Any = None) -> Any:
+    client = Client()
+    if method == "get":
+        return client.get(path, **auth(user))
+    return client.post(path, json.dumps(body or {}), content_type="application/json", **auth(user))
