@@ -22,7 +22,7 @@ def auth(user: Any) -> dict[str, str]:
 
 
 def call(method: str, path: str, user: Any = None, body: Any = None) -> Any:
-    client = Client()
+    client: Any = Client()  # the test client takes WSGI environ keys as keyword arguments
     if method == "get":
         return client.get(path, **auth(user))
     return client.post(path, json.dumps(body or {}), content_type="application/json", **auth(user))
