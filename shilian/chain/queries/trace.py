@@ -203,28 +203,3 @@ def trace(root_ids: Sequence[int], direction: Direction, *, with_edges: bool = T
         for event_id, enterprise_id, lot_id, qty, unit, occurred_at, partner_id, counterparty_id, received in _rows(shipments)
     ]
     return result
-
-
-def live_shipments(cursor: Any, cte: str, roots: list[int]) -> list[TraceShipment]:
-    """Every live shipment out of a reached lot, with what the receiver has booked in
-    (the ``chain_lotshipment`` projection: one index probe per reached lot)."""
-    cursor.execute(
-        f"{cte} SELECT s.event_id, s.enterprise_id, s.lot_id, s.quantity, s.unit, s.occurred_at, "
-        "s.partner_id, s.counterparty_id, s.received FROM chain_lotshipment s JOIN reach r ON s.lot_id = r.id",
-        roots,
-    )
-    return [
-        TraceShipment(
-            event_id=event_id,
-            enterprise_id=enterprise_id,
-            lot_id=lot_id,
-            quantity=dec(qty),
-            unit=unit,
-            occurred_at=as_datetime(occurred_at),
-            partner_id=partner_id,
-            counterparty_id=counterparty_id,
-            retail=partner_id is None and counterparty_id is None,
-            received=dec(received),
-        )
-        for event_id, enterprise_id, lot_id, qty, unit, occurred_at, partner_id, counterparty_id, received in cursor.fetchall()
-    ]
