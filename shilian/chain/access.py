@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Exists, OuterRef, Q
 from django.db.models import F as models_F
-from django.db.models.functions import Coalesce
 
-from shilian.chain.choices import EdgeKind, EventType, LineRole
+from shilian.chain.choices import EventType
 from shilian.chain.lotref import parse_lot_ref
-from shilian.chain.models import Document, EventLine, Lot, LotEdge, Recall, TraceEvent
+from shilian.chain.models import Document, Lot, LotShipment, Recall, TraceEvent
 from shilian.core.access import Perm
 from shilian.core.errors import NotFoundError
 from shilian.registry.access import can, enterprise_filter, scope_for
@@ -72,27 +71,10 @@ def incoming_shipments_for(user: Any, enterprise: Enterprise) -> Any:
     """Shipments sent on the platform to ``enterprise`` that the user may receive as it.
 
     Only when the user may operate the enterprise (none otherwise); voided shipments are
-    left out, and so are shipments whose every line is booked in. What was booked in is
-    read from the shipping edges of the enterprise's receipts (voiding a receipt removes
-    its edges, so its quantity is open again).
+    left out, and so are shipments whose every line is booked in (the ``LotShipment``
+    projection keeps what was received; voiding a receipt reopens it).
     """
-    booked = (
-        LotEdge.objects.filter(
-            kind=EdgeKind.SHIP,
-            event__shipment_id=OuterRef("event_id"),
-            event__enterprise_id=enterprise.pk,
-            src_id=OuterRef("lot_id"),
-        )
-        .values("src_id")
-        .annotate(total=Sum("quantity"))
-        .values("total")
-    )
-    quantity = DecimalField(max_digits=14, decimal_places=3)
-    open_lines = (
-        EventLine.objects.filter(event_id=OuterRef("pk"), role=LineRole.INPUT)
-        .annotate(booked=Coalesce(Subquery(booked, output_field=quantity), Value(0), output_field=quantity))
-        .filter(quantity__gt=models_F("booked"))
-    )
+    open_lines = LotShipment.objects.filter(event_id=OuterRef("pk"), quantity__gt=models_F("received"))
     return TraceEvent.objects.filter(
         enterprise_filter(user, Perm.OPERATE, prefix="counterparty__"),
         event_type=EventType.SHIP,
