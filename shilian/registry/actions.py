@@ -136,6 +136,9 @@ def add_partner(
             uscc = check_uscc(uscc)
         except ValueError as exc:
             raise DomainError(RegistryErrorCode.INVALID_USCC, str(exc), field="uscc") from None
+    if uscc and linked_enterprise is None:
+        # A credit code is a public identifier: one of an enterprise on the platform links the two.
+        linked_enterprise = Enterprise.objects.filter(uscc=uscc).exclude(pk=enterprise.pk).first()
     if Partner.objects.filter(enterprise=enterprise, name=name).exists():
         raise DomainError(RegistryErrorCode.DUPLICATE_PARTNER, "a partner with this name exists", field="name")
     partner = Partner.objects.create(

@@ -115,15 +115,11 @@ def list_partners(request: ApiRequest, enterprise_id: int) -> Any:
 def create_partner(request: ApiRequest, enterprise_id: int, payload: PartnerIn) -> Any:
     """Add a supplier or customer. A credit code of an enterprise on the platform links the two."""
     enterprise = fetch(access_enterprise, request.auth, enterprise_id, Perm.OPERATE)
-    linked = None
-    if payload.uscc:
-        linked = Enterprise.objects.filter(uscc=payload.uscc.upper()).exclude(pk=enterprise.pk).first()
     partner = add_partner(
         enterprise,
         name=payload.name,
         kind=payload.kind,
         uscc=payload.uscc,
-        linked_enterprise=linked,
         contact=payload.contact,
         address=payload.address,
         acting_user=request.auth,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +9,6 @@ from django.utils.translation import pgettext_lazy
 
 from shilian.core.identifiers import check_uscc
 from shilian.registry.choices import PartnerKind
-from shilian.registry.models import Enterprise
 from shilian.registry.queries import CERTIFICATE_WARNING_DAYS
 
 
@@ -40,13 +37,6 @@ class PartnerForm(forms.Form):
             return check_uscc(value)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
-
-    def linked_enterprise(self, own: Enterprise) -> Enterprise | None:
-        """The on-platform enterprise with this credit code (a public identifier), if any."""
-        uscc: Any = self.cleaned_data.get("uscc")
-        if not uscc:
-            return None
-        return Enterprise.objects.filter(uscc=uscc).exclude(pk=own.pk).first()
 
 
 class StaffForm(forms.Form):

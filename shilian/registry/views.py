@@ -72,7 +72,6 @@ def partner_list(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
                 uscc=data["uscc"],
                 contact=data["contact"],
                 address=data["address"],
-                linked_enterprise=form.linked_enterprise(enterprise),
                 acting_user=request.user,
             )
         except DomainError as exc:

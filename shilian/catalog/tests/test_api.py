@@ -23,14 +23,7 @@ def counts():
 def world():
     shop = f.make_enterprise(jurisdiction="331081102")
     other = f.make_enterprise(jurisdiction="330106001")
-    users = {
-        "anonymous": None,
-        "operator": f.make_operator(shop),
-        "other_operator": f.make_operator(other),
-        "inspector_in": f.make_inspector("331081"),
-        "inspector_out": f.make_inspector("330106"),
-        "admin": f.make_admin(),
-    }
+    users = f.make_actors(shop, other)
     for user in users.values():
         auth(user)
     products = {

@@ -46,14 +46,7 @@ def world_fixture():
     """A Shitang (Wenling) workshop with stock, a Xihu (Hangzhou) shop, one user per actor."""
     shop = f.make_enterprise(jurisdiction="331081102", name="石塘虾干作坊")
     other = f.make_enterprise(jurisdiction="330106001", kind="retailer", name="西湖副食店")
-    users = {
-        "anonymous": None,
-        "operator": f.make_operator(shop),
-        "other_operator": f.make_operator(other),
-        "inspector_in": f.make_inspector("331081"),
-        "inspector_out": f.make_inspector("330106"),
-        "admin": f.make_admin(),
-    }
+    users = f.make_actors(shop, other)
     supplier = f.make_partner(shop, name="渔港批发")
     product = f.make_product(shop, name="虾干", gtin="6901234567892", shelf_life_days=180)
     raw = f.receive(shop, quantity="100", product_name="鲜虾", lot_code="R1", supplier=supplier)

@@ -49,14 +49,7 @@ def world():
     workshop = f.make_enterprise(jurisdiction="331081102", name="石塘年糕作坊")
     other = f.make_enterprise(jurisdiction="331081104", name="泽国糕点作坊")
     shop = f.make_enterprise(jurisdiction="330106001", kind="retailer", name="西湖副食店")
-    users = {
-        "anonymous": None,
-        "operator": f.make_operator(workshop),
-        "other_operator": f.make_operator(other),
-        "inspector_in": f.make_inspector("331081"),
-        "inspector_out": f.make_inspector("330106"),
-        "admin": f.make_admin(),
-    }
+    users = f.make_actors(workshop, other)
     supplier = f.make_partner(workshop, name="温岭粮油批发")
     to_shop = f.make_partner(workshop, linked=shop)
     product = f.make_product(workshop, name="年糕", gtin="6901234567892", shelf_life_days=30)

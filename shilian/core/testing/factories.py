@@ -158,3 +158,16 @@ def ship(enterprise: Enterprise, lot: Lot, quantity: Any, customer: Partner | No
 
 def stock(lot: Lot) -> Decimal:
     return Lot.objects.get(pk=lot.pk).quantity_on_hand
+
+
+def make_actors(operated: Enterprise, other: Enterprise) -> dict[str, Any]:
+    """One user per row of a permission matrix: the operator of ``operated``, an operator of
+    ``other``, an inspector of Wenling (inside) and of Xihu (outside), an admin."""
+    return {
+        "anonymous": None,
+        "operator": make_operator(operated),
+        "other_operator": make_operator(other),
+        "inspector_in": make_inspector("331081"),
+        "inspector_out": make_inspector("330106"),
+        "admin": make_admin(),
+    }

@@ -27,14 +27,7 @@ def world():
     """A workshop in Shitang (Wenling), another in Xihu (Hangzhou), and one user per actor."""
     shop = f.make_enterprise(jurisdiction="331081102", name="石塘鱼干作坊")
     other = f.make_enterprise(jurisdiction="330106001", name="西湖糕点")
-    users = {
-        "anonymous": None,
-        "operator": f.make_operator(shop),
-        "other_operator": f.make_operator(other),
-        "inspector_in": f.make_inspector("331081"),
-        "inspector_out": f.make_inspector("330106"),
-        "admin": f.make_admin(),
-    }
+    users = f.make_actors(shop, other)
     for user in users.values():
         auth(user)
     return {"shop": shop, "other": other, "users": users}

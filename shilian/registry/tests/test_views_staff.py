@@ -39,14 +39,7 @@ def world():
     today = timezone.localdate()
     workshop = f.make_enterprise(jurisdiction="331081102", name="石塘年糕作坊")
     other = f.make_enterprise(jurisdiction="331081104", name="泽国糕点作坊")
-    users = {
-        "anonymous": None,
-        "operator": f.make_operator(workshop),
-        "other_operator": f.make_operator(other),
-        "inspector_in": f.make_inspector("331081"),
-        "inspector_out": f.make_inspector("330106"),
-        "admin": f.make_admin(),
-    }
+    users = f.make_actors(workshop, other)
     rows = [
         ("陈一", "面点师", "JK-1", today - dt.timedelta(days=1)),  # expired yesterday
         ("王二", "仓管", "JK-2", today),  # expires today: still valid today, flagged
