@@ -14,4 +14,7 @@ urlpatterns = [
     path("", include("shilian.registry.urls")),
     path("", include("shilian.catalog.urls")),
     path("", include("shilian.chain.urls")),
+    path("", include("shilian.codes.urls")),
+    path("", include("shilian.codes.scanning.urls")),
+    path("", include("shilian.scan.urls")),
 ]

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "shilian.registry",
     "shilian.catalog",
     "shilian.chain",
+    "shilian.codes",
+    "shilian.scan",
     "shilian.demo",
 ]
 
@@ -114,6 +116,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Trace codes: the public origin printed in every code (GS1 Digital Link and /t/ short links),
+# and the TrueType CJK font embedded (as a subset) in label PDFs; empty = look in the usual places.
+SHILIAN_PUBLIC_URL = env_str("SHILIAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+SHILIAN_LABEL_FONT = env_str("SHILIAN_LABEL_FONT", "")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
