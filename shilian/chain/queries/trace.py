@@ -97,7 +97,7 @@ class TraceShipment:
 
     @property
     def in_transit(self) -> Decimal:
-        return self.quantity - self.received if self.counterparty_id else Decimal(0)
+        return self.quantity - self.received if self.counterparty_id else Decimal(0).quantize(QUANTUM)
 
 
 @dataclass

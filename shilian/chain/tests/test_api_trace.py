@@ -195,3 +195,39 @@ def test_recall_notice_downloads(chain):
     assert len(table) == len(rows) + 1
     bad = call("get", f"/api/v1/recalls/{recall.pk}/notice?format=pdf", chain["users"]["inspector_in"])
     assert (bad.status_code, problem_fields(bad)) == (422, ["format"])
+
+
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+def test_api_trace_answers_what_the_page_report_says(chain, direction):
+    """The API's trace is written by the database (trace_doc); the pages read the same walk into
+    Python (build_trace_report). Both must say the same, whatever the direction or root."""
+    import datetime as dt
+    import json
+
+    from django.utils import timezone
+
+    from shilian.chain.queries.report import build_trace_report
+    from shilian.chain.queries.trace import Direction
+    from shilian.chain.schemas import TraceOut
+
+    users = chain["users"]
+    f.receive(chain["shop"], product_name="辣椒粉", quantity="3", supplier=f.make_partner(chain["shop"], name="调料行"))
+    # the shop's inspector (the Xihu shop is outside the grant: name only), and an admin at the shop
+    for root, user in ((chain["raw"], users["inspector_in"]), (chain["made"], users["inspector_in"]), (chain["at_shop"], users["admin"])):
+        inspector = user
+        api = call("get", f"/api/v1/trace?lot={root.pk}&direction={direction}", inspector).json()
+        TraceOut.model_validate(api)  # the documented schema
+        report = build_trace_report(inspector, root, Direction(direction)).as_dict()
+        for s in report["shipments"]:
+            s["occurred_at"] = s["occurred_at"].astimezone(timezone.get_current_timezone())
+        page = json.loads(TraceOut.model_validate(report).model_dump_json(by_alias=True))
+
+        def canon(doc):
+            return {k: sorted(json.dumps(x, sort_keys=True) for x in v) if isinstance(v, list) else v for k, v in doc.items()}
+
+        assert canon(api) == canon(page), root
+        if direction == "backward" and root == chain["at_shop"]:
+            assert api["suppliers"]
+            assert api["counts"]["suppliers"] == len(api["suppliers"])
+        for s in api["shipments"]:
+            assert dt.datetime.fromisoformat(s["occurred_at"]).utcoffset() == dt.timedelta(hours=8)
