@@ -161,6 +161,13 @@ def prepare_database(args: argparse.Namespace) -> tuple[dict[str, str], dict[str
         meta = load.postgres_meta(url)
     if not args.reload and all(meta.get(k) == v for k, v in want.items()):
         log(f"reusing the database loaded at {meta.get('loaded_at')} ({url.split('@')[-1]})")
+        import django  # noqa: PLC0415
+        from django.core.management import call_command  # noqa: PLC0415
+        from django.db import connection  # noqa: PLC0415
+
+        django.setup()
+        call_command("migrate", verbosity=0, interactive=False)  # apps the loader doesn't fill
+        connection.close()
         if args.child == "sqlite":
             load.sqlite_statistics(path, analyze=args.sqlite_analyze)
         return meta, None
