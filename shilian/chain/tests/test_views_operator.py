@@ -116,6 +116,15 @@ def test_receive_with_documents_and_acceptance_check(world):
         assert f'href="/documents/{document.pk}/"' in html
 
 
+def test_receive_form_takes_what_a_scanned_code_told(world):
+    """Receive by scanning sends a code's product, lot and dates when no shipment is open."""
+    client = client_for(world["users"]["operator"])
+    page = client.get("/w/receive/?product_name=虾干&lot_code=L-77&expires_on=2027-01-31").content.decode()
+    assert 'name="product_name" value="虾干"' in page
+    assert 'name="lot_code" value="L-77"' in page
+    assert 'value="2027-01-31"' in page
+
+
 def test_receive_with_a_product_of_the_enterprise(world):
     client = client_for(world["users"]["operator"])
     response = client.post("/w/receive/", _receive_body(world, product_name="", product=world["product"].pk))
@@ -184,7 +193,12 @@ def test_incoming_shipment_is_listed_and_received_in_one_tap(world):
     assert over.context["tap_error"]["event"] == world["shipment"].pk
     assert "超过" in over.context["tap_error"]["message"]
     assert counts() == before
-    client.post(f"/w/receive/shipments/{world['shipment'].pk}/", {"lot": world["made"].pk, "quantity": "20"})
+    url = f"/w/receive/shipments/{world['shipment'].pk}/"
+    # receiving by scanning asks to go back to the scanner; another host is never followed
+    evil = client.post(url, {"lot": world["made"].pk, "quantity": "5", "next": "https://evil.example/"})
+    assert evil["Location"] == f"/w/lots/{received.pk}/"
+    back = client.post(url, {"lot": world["made"].pk, "quantity": "15", "next": "/w/receive/scan/"})
+    assert back["Location"] == "/w/receive/scan/"
     assert client.get("/w/receive/").context["incoming"] == []
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -32,7 +33,10 @@ def _form(request: HttpRequest, enterprise: Enterprise, *, bound: bool) -> Recei
     )
     if bound:
         return ReceiveForm(request.POST, request.FILES, products=products, suppliers=suppliers)
-    return ReceiveForm(products=products, suppliers=suppliers)
+    # A scan of a code that names no open shipment sends what the code told (receive by scanning).
+    prefill = ("product_name", "lot_code", "produced_on", "expires_on", "supplier")
+    initial = {k: request.GET[k] for k in prefill if request.GET.get(k)}
+    return ReceiveForm(products=products, suppliers=suppliers, initial=initial)
 
 
 def _page(request: HttpRequest, enterprise: Enterprise, form: ReceiveForm, **extra: Any) -> HttpResponse:
@@ -68,6 +72,10 @@ def receive(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
         else:
             lot = event.lines.get().lot
             messages.success(request, _("Received %(lot)s.") % {"lot": lot})
+            # receiving by scanning goes straight back to the scanner for the next item
+            after = request.POST.get("next", "")
+            if after and url_has_allowed_host_and_scheme(after, {request.get_host()}, request.is_secure()):
+                return redirect(after)
             return redirect("chain:operator_lot", pk=lot.pk)
     return _page(request, enterprise, form)
 
@@ -100,6 +108,10 @@ def receive_shipment(request: HttpRequest, enterprise: Enterprise, pk: int) -> H
         else:
             lot = event.lines.get().lot
             messages.success(request, _("Received %(lot)s.") % {"lot": lot})
+            # receiving by scanning goes straight back to the scanner for the next item
+            after = request.POST.get("next", "")
+            if after and url_has_allowed_host_and_scheme(after, {request.get_host()}, request.is_secure()):
+                return redirect(after)
             return redirect("chain:operator_lot", pk=lot.pk)
     else:
         error = " ".join(str(m) for errors in tap.errors.values() for m in errors)

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from shilian.codes.scanning import views
 
 app_name = "scanning"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("w/receive/scan/", views.receive_scan, name="receive_scan"),
+]
