@@ -85,8 +85,9 @@ def _receive_from_the_card(page: Page, shop, made, shipment) -> None:
     expect(card.locator("input[name=quantity]")).to_have_value("30")
     _fits_the_phone(page)
     card.locator("button.primary").click()
+    page.wait_for_url("**/w/receive/scan/")  # back to the scanner for the next item
+    expect(page.locator(".messages")).to_contain_text("年糕")
     received = Lot.objects.get(enterprise=shop)
-    page.wait_for_url(f"**/w/lots/{received.pk}/")
     assert LotEdge.objects.filter(src=made, dst=received, kind="ship", event__shipment=shipment).exists()
 
 

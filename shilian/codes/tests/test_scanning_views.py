@@ -116,10 +116,11 @@ def test_scan_then_confirm_links_the_supplier_lot_to_the_received_lot(world, sho
     action = re.search(r'<form method="post" action="(/w/receive/shipments/\d+/)"', html)[1]
     lot_field = re.search(r'<input type="hidden" name="lot" value="(\d+)">', html)[1]
     quantity = re.search(r'name="quantity" value="([\d.]+)"', html)[1]
-    confirmed = client.post(action, {"lot": lot_field, "quantity": quantity})
+    assert f'<input type="hidden" name="next" value="{PAGE}">' in html
+    confirmed = client.post(action, {"lot": lot_field, "quantity": quantity, "next": PAGE})
     received = Lot.objects.get(enterprise=world["shop"])
     assert confirmed.status_code == 302
-    assert confirmed["Location"] == f"/w/lots/{received.pk}/"
+    assert confirmed["Location"] == PAGE  # straight back to the scanner for the next item
     # the receipt took the supplier's lot code, product and dates
     assert (
         received.code,
