@@ -18,6 +18,7 @@ from shilian.chain.models import Document, Lot, Recall, TraceEvent
 from shilian.demo.accounts import Account, account_list
 from shilian.demo.activity import Activity
 from shilian.demo.closing import close
+from shilian.demo.codes import issue_codes
 from shilian.registry.models import Enterprise
 
 DEFAULT_SEED = 2023
@@ -95,12 +96,14 @@ def load_demo(*, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS, end: dt
         activity = Activity(world, rng=random.Random(seed), start=start, end=end)
         activity.run()
         closing = close(activity)
+        coded = issue_codes(world, end)
     counts = {
         "enterprises": Enterprise.objects.count(),
         "workshops": Enterprise.objects.filter(kind="workshop").count(),
         "lots": Lot.objects.count(),
         "events": TraceEvent.objects.count(),
         "documents": Document.objects.count(),
+        "coded lots": coded,
     }
     return DemoResult(
         seed=seed,

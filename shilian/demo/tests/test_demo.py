@@ -88,6 +88,19 @@ def test_demo_reset_replaces_existing_data_with_the_demo():
     assert all(d.content_type == "application/pdf" for d in documents)
     assert {d.kind for d in documents} == {"certificate", "test_report"}
     assert "password for all: shilian-demo" in text
+
+    # every lot made in the last weeks has a code; the recalled lot's consumer page is printed
+    from shilian.codes.digital_link import parse_uri
+    from shilian.codes.models import SerialRange, ShortCode
+    from shilian.codes.queries import lot_for_key, uri_for_lot
+
+    made = Lot.objects.filter(origin="produced", produced_on__gte=END - dt.timedelta(days=45))
+    assert made.count() >= 50
+    for lot in made.select_related("product"):
+        assert lot_for_key(parse_uri(uri_for_lot(lot))) == lot
+    assert ShortCode.objects.count() == made.exclude(product__gtin__isnull=False).count() > 0
+    assert SerialRange.objects.get().last == 24
+    assert f"consumer page of the recalled lot: {uri_for_lot(recall.root_lot)}" in text
     assert "op_lhgc" in text
 
 

@@ -13,6 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from shilian.chain.models import Lot
+from shilian.codes.queries import uri_for_lot
 from shilian.demo.accounts import PASSWORD
 from shilian.demo.loader import DEFAULT_MONTHS, DEFAULT_SEED, DemoResult, enterprise_count, load_demo, wipe
 
@@ -70,6 +72,12 @@ class Command(BaseCommand):
                 f"召回 / recall {result.recall.reference}: {result.failed_lot.product_name} {result.failed_lot.code} "
                 f"(lot {result.failed_lot.pk}) 抽检不合格 / failed official sampling"
             )
+        recalled_page = uri_for_lot(result.failed_lot) if result.failed_lot is not None else None
+        if recalled_page:
+            self.stdout.write(f"消费者扫码页（已召回）/ consumer page of the recalled lot: {recalled_page}")
+        coded = Lot.objects.filter(status="active", product__gtin__isnull=False, origin="produced").order_by("-pk").first()
+        if coded is not None and (page := uri_for_lot(coded)):
+            self.stdout.write(f"消费者扫码页 / a consumer page: {page}")
         if result.voided is not None:
             self.stdout.write(f"更正 / a voided correction: event {result.voided.pk}")
         self.stdout.write("")
