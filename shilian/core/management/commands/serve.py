@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
@@ -23,8 +23,21 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
+        parser.add_argument(
+            "--front",
+            choices=["none", "nginx"],
+            default=os.environ.get("SHILIAN_FRONT", "none"),
+            help="nginx: also pre-render consumer pages for nginx and read its scan log (deploy/nginx/)",
+        )
+        parser.add_argument(
+            "--scan-log",
+            default=os.environ.get("SHILIAN_SCAN_LOG", ""),
+            help="nginx's scan log to read into the scan log (with --front nginx)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["front"] == "nginx" and not options["scan_log"]:
+            raise CommandError("--front nginx needs --scan-log (or SHILIAN_SCAN_LOG): nginx's scan log file")
         bindir = os.path.dirname(sys.executable)
         web = [
             os.path.join(bindir, "granian"),
@@ -37,6 +50,11 @@ class Command(BaseCommand):
         children = [subprocess.Popen(web)]
         if not options["no_worker"]:
             children.append(subprocess.Popen([os.path.join(bindir, "shilian"), "db_worker"]))
+        if options["front"] == "nginx":
+            children.append(subprocess.Popen([os.path.join(bindir, "shilian"), "prerender", "--watch"]))
+            children.append(
+                subprocess.Popen([os.path.join(bindir, "shilian"), "ingest_scans", options["scan_log"], "--watch"])
+            )
         self.stdout.write(f"shilian serving on http://{options['host']}:{options['port']}/ (Ctrl-C stops)")
         stopping = False
 

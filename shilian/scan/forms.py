@@ -1,0 +1,28 @@
+"""The consumer's "report a problem" form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shilian.scan.actions import CONTACT_MAX, DESCRIPTION_MAX
+from shilian.scan.choices import ReportKind
+from shilian.scan.photos import CheckedPhoto, check_photo
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is wrong?"), choices=ReportKind.choices)
+    description = forms.CharField(label=_("Details"), required=False, max_length=DESCRIPTION_MAX)
+    contact = forms.CharField(label=_("Contact"), required=False, max_length=CONTACT_MAX)
+    photo = forms.FileField(label=_("Photo"), required=False)
+
+    def clean_photo(self) -> CheckedPhoto | None:
+        upload: Any = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        try:
+            return check_photo(upload)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None

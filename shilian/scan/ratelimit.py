@@ -1,0 +1,49 @@
+"""Per-client limits on the public endpoints (django-ratelimit's counters).
+
+The counters live in the ``default`` cache. In the embedded default that is locmem,
+one per granian worker process, so a client spread over both workers may get up to
+twice a limit before being refused: the limits are set with that in mind, as abuse
+brakes, not quotas. A shared cache (Redis) makes them exact; in production nginx's
+``limit_req`` (one shared zone for all nginx workers) guards the pre-rendered pages,
+which never reach the app.
+
+The client is the address nginx puts in ``X-Real-IP`` when the request came through
+the local proxy, else the peer address; an IPv6 client is its /64.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from django_ratelimit.core import get_usage
+
+from shilian.scan.client import client_ip
+
+# Scans (pages and linksets): 2 a second on average per client address, enough for a
+# shop's shared Wi-Fi or a mobile carrier's shared address; a scraper is slowed down.
+RESOLVE_RATE = "120/m"
+# Reports: a consumer files one, perhaps two; a flood from one client stops here.
+REPORT_RATE = "10/h"
+
+
+def client_address(request: Any) -> str:
+    address = client_ip(request.META)
+    if ":" in address:
+        try:
+            return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+        except ValueError:
+            return address
+    return address
+
+
+def _key(group: str, request: Any) -> str:
+    return client_address(request)
+
+
+def retry_after(request: Any, group: str, rate: str) -> int | None:
+    """Count this request; the seconds to wait when the client is over ``rate``, else None."""
+    usage = get_usage(request, group=group, key=_key, rate=rate, increment=True)
+    if usage is None or not usage["should_limit"]:
+        return None
+    return max(1, int(usage["time_left"]))
