@@ -113,7 +113,7 @@ def test_a_photo_is_sent_as_soon_as_it_is_taken(live_server, browser_env):
         page.goto(f"{live_server.url}/w/receive/scan/")
         page.locator("#id_code").fill("/01/06901234567892/10/NOPE-1?17=251001")
         page.locator("#id_code").press("Enter")
-        expect(page.locator("#outcome")).to_contain_text("not known on the platform")
+        expect(page.locator("#outcome")).to_contain_text("平台上没有这个追溯码")  # the phone speaks Chinese
         expect(page.locator("#id_code")).to_have_value("")  # ready for the next scan
         expect(page.locator("#receive-by-hand")).to_have_attribute(
             "href", "/w/receive/?lot_code=NOPE-1&expires_on=2025-10-01"
