@@ -16,7 +16,7 @@ class LabelForm(forms.Form):
     SERIALS = "serials"
 
     layout = forms.ChoiceField(label=_("Layout"), choices=Layout.choices, initial=Layout.A4_4X10)
-    symbol = forms.ChoiceField(label=_("Code"), choices=Symbol.choices, initial=Symbol.QR)
+    symbol = forms.ChoiceField(label=_("Symbology"), choices=Symbol.choices, initial=Symbol.QR)
     mode = forms.ChoiceField(
         label=_("What to print"),
         choices=[

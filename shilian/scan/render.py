@@ -58,7 +58,7 @@ _TEXT = {
     "storage": gettext_noop("Storage"),
     "shelf_life": gettext_noop("Shelf life"),
     "made_by": gettext_noop("Made by"),
-    "name": gettext_noop("Name"),
+    "name": gettext_noop("Business name"),
     "licence": gettext_noop("Licence"),
     "address": gettext_noop("Address"),
     "area": gettext_noop("Area"),
