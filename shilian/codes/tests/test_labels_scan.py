@@ -5,8 +5,11 @@ import io
 import subprocess
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 import pytest
 import zxingcpp
+from django.test import Client
 from PIL import Image
 
 from shilian.codes.actions import ensure_lot_code, issue_serials
@@ -62,6 +65,14 @@ def test_every_item_code_on_the_sheet_scans_back_to_its_lot(tmp_path, settings, 
         assert key.gtin == gtin
         if gtin:
             assert (key.lot, key.produced_on, key.expires_on) == ("20241008-01", lot.produced_on, lot.expires_on)
+    if symbol == Symbol.QR:  # what a phone does with the URI: open it, and see this lot's page
+        client = Client()
+        for text in texts:
+            parts = urlsplit(text)
+            assert f"{parts.scheme}://{parts.netloc}" == settings.SHILIAN_PUBLIC_URL
+            page = client.get(parts.path, QUERY_STRING=parts.query)
+            assert page.status_code == 200, (text, page.content[:300])
+            assert "20241008-01" in page.content.decode()
 
 
 def test_copies_of_the_lot_code_scan_to_the_lot(tmp_path):
