@@ -4,7 +4,6 @@ decode every code with zxing-cpp, and resolve each decoded code back to its lot.
 import io
 import subprocess
 from pathlib import Path
-
 from urllib.parse import urlsplit
 
 import pytest
