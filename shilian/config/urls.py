@@ -17,4 +17,7 @@ urlpatterns = [
     path("", include("shilian.codes.urls")),
     path("", include("shilian.codes.scanning.urls")),
     path("", include("shilian.scan.urls")),
+    path("epcis/", include("shilian.interop.urls")),
+    path("", include("shilian.interop.sheet_urls")),
+    path("", include("shilian.ledger.urls")),
 ]

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "shilian.chain",
     "shilian.codes",
     "shilian.scan",
+    "shilian.interop",
+    "shilian.ledger",
     "shilian.demo",
 ]
 
