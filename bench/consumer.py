@@ -8,8 +8,8 @@ Cases, all in the same run and interleaved round by round (ratios are taken with
   the embedded app: lot pages pre-rendered by ``shilian prerender`` and served as files, scans
   written to nginx's scan log (ingested and counted after the run).
 - ``embedded``: granian WSGI, 2 workers, as ``shilian serve`` runs it, with the scan front door
-  (``shilian.scan.wsgi``): app-level cache hits (locmem per worker).
-- ``embedded-django``: the same without the front door (``shilian.config.wsgi`` as it is): a
+  (``shilian.config.wsgi``): app-level cache hits (locmem per worker).
+- ``embedded-django``: the same without the front door (``shilian.scan.wsgi:django_application``): a
   cache hit through Django's request cycle and the resolver view. For reference.
 - ``uncached``: every request renders the page (the page cache is Django's DummyCache) through
   the front door and the resolver view: version, three statements, the template.
@@ -355,8 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     scan_log = WORK / "nginx" / "scans.log"
     results: dict[str, list[dict[str, float]]] = {case: [] for case in cases}
 
-    embedded = granian(ports["embedded"], "shilian.scan.wsgi:application", env)
-    plain = granian(ports["django"], "shilian.config.wsgi:application", env)
+    embedded = granian(ports["embedded"], "shilian.config.wsgi:application", env)  # what `shilian serve` runs
+    plain = granian(ports["django"], "shilian.scan.wsgi:django_application", env)  # Django without the front door
     bench_app = granian(ports["bench"], "bench.consumer:application", env)
     with serving(embedded, ports["embedded"]), serving(plain, ports["django"]), serving(bench_app, ports["bench"]), \
             running_nginx(WORK / "nginx-static", port=ports["static"], workers=2, static_only=static_dir) as static_nginx, \

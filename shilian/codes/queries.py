@@ -59,9 +59,13 @@ def serial_issued(lot: Lot, serial: str) -> bool:
 
 
 def gtin_of(lot: Lot) -> str | None:
-    """The GTIN a lot's codes carry: its product's, when the lot is the product owner's own."""
+    """The GTIN a lot's codes carry: its product's, when the lot is the product owner's own.
+
+    None too when the lot code has a "/" (allowed in AI 10): a Digital Link writes it as
+    %2F, which WSGI servers decode before the resolver sees the path, so such a code could
+    not be resolved; the lot gets a short code (``/t/…``) instead."""
     product = lot.product
-    if product is None or not product.gtin or product.enterprise_id != lot.enterprise_id:
+    if product is None or not product.gtin or product.enterprise_id != lot.enterprise_id or "/" in lot.code:
         return None
     return str(product.gtin)
 

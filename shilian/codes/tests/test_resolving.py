@@ -1,6 +1,8 @@
 import datetime as dt
+from urllib.parse import urlsplit
 
 import pytest
+from django.test import Client
 
 from shilian.chain.actions import start_recall
 from shilian.codes.actions import ensure_lot_code, issue_serials
@@ -112,3 +114,17 @@ def test_no_serials_for_a_recalled_lot():
     with pytest.raises(DomainError, match="recalled"):
         issue_serials(lot, 5, acting_user=None)
     assert not SerialRange.objects.exists()
+
+
+def test_a_lot_code_with_a_slash_gets_a_short_code_even_with_a_gtin(settings):
+    """AI (10) allows "/", but a Digital Link carries it as %2F, which WSGI servers decode
+    before the resolver sees the path: such a lot is coded /t/… so that its code resolves."""
+    settings.SHILIAN_PUBLIC_URL = "https://trace.example.cn"
+    lot = produce_lot(gtin="06901234567892", lot_code="A/7")
+    assert uri_for_lot(lot) is None  # no code yet: a short code is issued on first print
+    uri = ensure_lot_code(lot, acting_user=None)
+    assert uri.startswith("https://trace.example.cn/t/")
+    assert lot_for_key(parse_uri(uri)) == lot
+    page = Client().get(urlsplit(uri).path)
+    assert page.status_code == 200
+    assert "A/7" in page.content.decode()
