@@ -3,10 +3,12 @@ GS1 Digital Link URI (``https://host/01/{gtin}/10/{lot}``)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
+from shilian.core.epcis.identifiers import dl_for_lot, lgtin_for_lot
 from shilian.core.identifiers import check_gtin, check_lot_code, gtin_check_digit
 
 
@@ -53,3 +55,17 @@ def lgtin_urn(gtin: str, lot_code: str, company_prefix_length: int = 7) -> str:
     company = g[1 : 1 + company_prefix_length]
     item = g[0] + g[1 + company_prefix_length : 13]
     return f"urn:epc:class:lgtin:{company}.{item}.{quote(lot_code, safe='')}"
+
+
+
+def lot_identifiers(gtin: str | None, lot_code: str) -> tuple[str | None, str | None]:
+    """(EPC class URI, canonical GS1 Digital Link) of a lot, as EPCIS names it (the company
+    prefix length from GS1's table); both None when its product has no GTIN."""
+    if not gtin:
+        return None, None
+    return _identifiers(gtin, lot_code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _identifiers(gtin: str, lot_code: str) -> tuple[str, str]:
+    return lgtin_for_lot(gtin, lot_code), dl_for_lot(gtin, lot_code)

@@ -273,6 +273,8 @@ class TraceLotOut(BaseModel):
     product_id: int | None
     product_name: str
     gtin: str | None
+    epc_class: str | None = Field(description="urn:epc:class:lgtin:… when the product has a GTIN")
+    digital_link: str | None = Field(description="https://id.gs1.org/01/…/10/… when the product has a GTIN")
     code: str
     quantity_on_hand: Decimal
     unit: str

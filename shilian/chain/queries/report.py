@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shilian.catalog.models import Product
+from shilian.chain.lotref import lot_identifiers
 from shilian.chain.models import Lot, Recall
 from shilian.chain.queries.trace import Direction, TraceLot, TraceResult, trace
 from shilian.core.access import Perm
@@ -116,6 +117,7 @@ def build_trace_report(user: Any, lot: Lot, direction: Direction) -> TraceReport
     for x in lots.values():
         if x.product_id:
             x.gtin = gtins.get(x.product_id)
+            x.epc_class, x.digital_link = lot_identifiers(x.gtin, x.code)
     enterprises = enterprise_cards(user, result.enterprise_ids)
     holders = [
         {"enterprise": eid, "unit": unit, "quantity": qty}

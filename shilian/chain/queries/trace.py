@@ -79,7 +79,9 @@ class TraceLot:
     produced_on: Any
     expires_on: Any
     supplier_id: int | None
-    gtin: str | None = None  # filled in by the report
+    gtin: str | None = None  # filled in by the report, with the two names a GTIN gives the lot:
+    epc_class: str | None = None  # urn:epc:class:lgtin:…
+    digital_link: str | None = None  # https://id.gs1.org/01/…/10/…
 
 
 @dataclass

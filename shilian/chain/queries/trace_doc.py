@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+from shilian.chain.lotref import lot_identifiers
 from shilian.chain.models import Lot
 from shilian.chain.queries.report import enterprise_cards
 from shilian.chain.queries.trace import Direction, reach_cte
@@ -109,7 +110,8 @@ def _sql(vendor: str, direction: Direction) -> str:
         )
     lot = (
         f"{d.obj}('id', id, 'enterprise_id', enterprise_id, 'product_id', product_id, 'product_name', product_name, "
-        f"'gtin', gtin, 'code', code, 'quantity_on_hand', {d.qty.format('quantity_on_hand')}, 'unit', unit, "
+        f"'gtin', gtin, 'epc_class', NULL, 'digital_link', NULL, 'code', code, "
+        f"'quantity_on_hand', {d.qty.format('quantity_on_hand')}, 'unit', unit, "
         "'status', status, 'origin', origin, 'produced_on', produced_on, 'expires_on', expires_on)"
     )
     shipment = (
@@ -144,6 +146,7 @@ def _sql(vendor: str, direction: Direction) -> str:
         array(shipment, "rs" if forward else None),
         array(supplier, None if forward else "rp"),
         f"(SELECT {d.text.format(d.agg.format('id', order=''))} FROM ({ids}) x)",
+        "(SELECT COUNT(*) FROM rl WHERE gtin IS NOT NULL)",
     ]
     return f"{reach_cte(direction, 1)}, {', '.join(ctes)} SELECT {', '.join(columns)}"
 
@@ -157,7 +160,12 @@ def trace_document(user: Any, lot: Lot, direction: Direction) -> str:
     with connection.cursor() as cursor:
         cursor.execute(_sql(connection.vendor, direction), [lot.pk])
         row = cursor.fetchone()
-    lots, n_lots, edges, _n_edges, holders, n_holders, shipments, n_shipments, suppliers, n_suppliers, ids = row
+    lots, n_lots, edges, _n_edges, holders, n_holders, shipments, n_shipments, suppliers, n_suppliers, ids, n_gtin = row
+    if n_gtin:  # a GTIN names the lot in EPCIS's two forms (the company prefix length needs GS1's table)
+        rows = json.loads(lots) if isinstance(lots, str) else lots
+        for item in rows:
+            item["epc_class"], item["digital_link"] = lot_identifiers(item["gtin"], item["code"])
+        lots = rows
     ids = json.loads(ids) if isinstance(ids, str) else ids
     cards = [vars(card) for card in enterprise_cards(user, set(ids)).values()]
     counts = {

@@ -231,3 +231,10 @@ def test_api_trace_answers_what_the_page_report_says(chain, direction):
             assert api["counts"]["suppliers"] == len(api["suppliers"])
         for s in api["shipments"]:
             assert dt.datetime.fromisoformat(s["occurred_at"]).utcoffset() == dt.timedelta(hours=8)
+        # a lot of a product with a GTIN is named as EPCIS names it, in both forms
+        made = next((x for x in api["lots"] if x["id"] == chain["made"].pk), None)
+        if made is not None:
+            assert made["epc_class"] == f"urn:epc:class:lgtin:6901234.056789.{chain['made'].code}"
+            assert made["digital_link"] == f"https://id.gs1.org/01/06901234567892/10/{chain['made'].code}"
+        raw = next((x for x in api["lots"] if x["id"] == chain["raw"].pk), None)
+        assert raw is None or (raw["gtin"], raw["epc_class"], raw["digital_link"]) == (None, None, None)
