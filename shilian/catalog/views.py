@@ -11,11 +11,27 @@ from django.views.decorators.http import require_http_methods
 from shilian.catalog.access import products_for
 from shilian.catalog.actions import create_product
 from shilian.catalog.forms import ProductForm
+from shilian.catalog.models import Product
 from shilian.core.access import Perm
 from shilian.core.errors import DomainError
 from shilian.core.htmx import apply_domain_error
+from shilian.core.xlsx_export import field_column, wants_xlsx, xlsx_response
 from shilian.registry.models import Enterprise
 from shilian.registry.workspace import operator_page
+
+PRODUCT_COLUMNS = (
+    field_column(Product, "name", width=20),
+    field_column(Product, "specification", width=14),
+    field_column(Product, "gtin", width=16),
+    field_column(Product, "kind", display=True, width=12),
+    field_column(Product, "category", display=True, width=12),
+    field_column(Product, "unit", width=8),
+    field_column(Product, "shelf_life_days", width=10),
+    field_column(Product, "storage", width=20),
+    field_column(Product, "standard", width=16),
+    field_column(Product, "ingredients", width=30),
+    field_column(Product, "active", width=8),
+)
 
 
 @operator_page
@@ -45,4 +61,6 @@ def product_list(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
             messages.success(request, _("Product %(name)s added.") % {"name": product})
             return redirect("catalog:product_list")
     products = products_for(request.user, Perm.OPERATE).filter(enterprise=enterprise)
+    if request.method == "GET" and wants_xlsx(request):
+        return xlsx_response(products.order_by("name", "pk"), PRODUCT_COLUMNS, filename="products.xlsx")
     return render(request, "catalog/products.html", {"enterprise": enterprise, "products": products, "form": form})

@@ -6,18 +6,32 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 
 from shilian.chain.access import access_lot, access_recall, recalls_for
 from shilian.chain.actions import start_recall
 from shilian.chain.exports import to_csv, to_xlsx
 from shilian.chain.forms.lots import RecallForm
+from shilian.chain.models import Recall
 from shilian.chain.queries.recall import recall_impact
 from shilian.chain.queries.report import NOTICE_COLUMNS, recall_notice_rows
 from shilian.core.access import Perm
 from shilian.core.errors import DomainError
 from shilian.core.htmx import apply_domain_error, paginate, render_page
+from shilian.core.xlsx_export import Column, field_column, wants_xlsx, xlsx_response
 from shilian.registry.workspace import inspector_page
+
+RECALL_COLUMNS = (
+    field_column(Recall, "reference", width=18),
+    field_column(Recall, "started_at", width=18),
+    field_column(Recall, "root_lot.product_name", width=18),
+    field_column(Recall, "root_lot.code", width=16),
+    field_column(Recall, "root_lot.enterprise.name", header=_l("enterprise"), width=24),
+    field_column(Recall, "reason", width=40),
+    Column(_l("Lots recalled"), lambda recall: (recall.impact or {}).get("lots"), 10),
+    Column(_l("started by"), lambda recall: recall.started_by.get_username() if recall.started_by else None, 14),
+)
 
 
 @inspector_page
@@ -44,6 +58,8 @@ def recall_start(request: HttpRequest) -> HttpResponse:
 @inspector_page
 def recall_list(request: HttpRequest) -> HttpResponse:
     recalls = recalls_for(request.user).select_related("root_lot", "root_lot__enterprise", "started_by")
+    if wants_xlsx(request):
+        return xlsx_response(recalls.order_by("-started_at", "-pk"), RECALL_COLUMNS, filename="recalls.xlsx")
     page = paginate(request, recalls.order_by("-started_at", "-pk"), 25)
     return render_page(request, "chain/recall_list.html", {"page": page}, partial="results")
 

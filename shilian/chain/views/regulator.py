@@ -9,14 +9,29 @@ from django.utils.translation import gettext as _
 
 from shilian.chain.access import events_for, find_lot, lots_for
 from shilian.chain.forms.lots import LotSearchForm
+from shilian.chain.models import Lot
 from shilian.core.access import Perm
 from shilian.core.errors import NotFoundError
 from shilian.core.htmx import paginate, render_page
+from shilian.core.xlsx_export import field_column, wants_xlsx, xlsx_response
 from shilian.registry.access import access_enterprise
 from shilian.registry.queries import staff_of
 from shilian.registry.workspace import inspector_page
 
 RECENT_EVENTS = 20
+LOT_COLUMNS = (
+    field_column(Lot, "product_name", width=20),
+    field_column(Lot, "code", width=16),
+    field_column(Lot, "quantity_on_hand", width=12),
+    field_column(Lot, "quantity_in", width=12),
+    field_column(Lot, "unit", width=8),
+    field_column(Lot, "origin", display=True, width=10),
+    field_column(Lot, "produced_on", width=12),
+    field_column(Lot, "expires_on", width=12),
+    field_column(Lot, "status", display=True, width=10),
+    field_column(Lot, "test_status", display=True, width=10),
+    field_column(Lot, "created_at", width=18),
+)
 
 
 @inspector_page
@@ -24,6 +39,8 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An enterprise's lots, recent records and staff health certificates."""
     enterprise = access_enterprise(request.user, pk, Perm.SUPERVISE)
     lots = lots_for(request.user, Perm.SUPERVISE).filter(enterprise=enterprise).order_by("-created_at", "-pk")
+    if wants_xlsx(request):
+        return xlsx_response(lots, LOT_COLUMNS, filename=f"lots-{enterprise.uscc}.xlsx")
     page = paginate(request, lots, 25)
     events = (
         events_for(request.user, Perm.SUPERVISE)

@@ -1,0 +1,1 @@
+"""Capture: EPCIS documents and events into the store and onto the chain."""
