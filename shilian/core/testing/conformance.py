@@ -7,12 +7,25 @@ beside the checkout, locally and in CI. Tests read it through these paths only.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
-CONFORMANCE = Path(settings.BASE_DIR).parent / "shared" / "conformance"
+def _conformance_dir() -> Path:
+    """``SHILIAN_CONFORMANCE_DIR`` if set, else ``../shared/conformance`` beside the checkout. Missing
+    data is an error, not an empty test list: the conformance tests must never pass by skipping."""
+    given = os.environ.get("SHILIAN_CONFORMANCE_DIR")
+    path = Path(given) if given else Path(settings.BASE_DIR).parent / "shared" / "conformance"
+    if not (path / "epcis" / "valid").is_dir() or not (path / "event-hash").is_dir():
+        raise RuntimeError(
+            f"no conformance data at {path}: check out ../shared beside the project, or set SHILIAN_CONFORMANCE_DIR"
+        )
+    return path
+
+
+CONFORMANCE = _conformance_dir()
 EPCIS_DIR = CONFORMANCE / "epcis"
 EPCIS_VALID = EPCIS_DIR / "valid"
 EPCIS_INVALID = EPCIS_DIR / "invalid"
