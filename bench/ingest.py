@@ -40,6 +40,7 @@ ALL_TABLES = (
     "chain_lotedge",
     "chain_lotshipment",
     "core_historyentry",
+    "core_ledgerentry",  # the chain of evidence (一链存证): one entry per event, in the action's transaction
 )
 BATCH = 500
 

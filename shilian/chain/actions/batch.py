@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shilian.catalog.models import Product
+from shilian.chain.actions.ledger import seal_many
 from shilian.chain.actions.production import InputSpec, OutputSpec
 from shilian.chain.actions.receiving import check_dates, source_key_of, to_unit_or_default
 from shilian.chain.actions.shipping import ShipLine
@@ -36,6 +37,7 @@ from shilian.chain.actions.stock import QUANTUM, check_not_recalled, check_same_
 from shilian.chain.choices import EdgeKind, EventType, LineRole, LotOrigin, LotStatus
 from shilian.chain.errors import ChainErrorCode
 from shilian.chain.models import EventLine, Lot, LotEdge, LotShipment, TraceEvent
+from shilian.core.bulk import insert_objects, insert_rows
 from shilian.core.errors import DomainError
 from shilian.core.history import current_operation
 from shilian.core.identifiers import check_lot_code
@@ -503,36 +505,33 @@ class _Batch:
         for lot in [*self.new_lots, *self.touched.values()]:
             lot.quantity_on_hand = lot.quantity_on_hand.quantize(QUANTUM)
             lot.quantity_in = lot.quantity_in.quantize(QUANTUM)
-        Lot.objects.bulk_create(self.new_lots)
-        TraceEvent.objects.bulk_create(self.events)
+        insert_objects(self.new_lots)
+        insert_objects(self.events)
         enterprise_id = self.enterprise.pk
-        EventLine.objects.bulk_create(
-            EventLine(
-                event_id=event.pk,
-                enterprise_id=enterprise_id,
-                lot_id=lot.pk,
-                role=role,
-                quantity=amount,
-                unit=lot.unit,
+        lines = [
+            (
+                EventLine(
+                    event_id=event.pk, enterprise_id=enterprise_id, lot_id=lot.pk, role=role, quantity=amount, unit=lot.unit
+                ),
+                lot,
             )
             for event, lot, role, amount in self.lines
+        ]
+        insert_objects([line for line, _ in lines])
+        # rows whose ids nothing reads back go as plain rows (core.bulk): no model per row
+        insert_rows(
+            LotEdge,
+            ("src", "dst", "kind", "event", "quantity"),
+            ((src.pk, dst.pk, kind, event.pk, amount) for event, src, dst, kind, amount in self.edges),
         )
-        LotEdge.objects.bulk_create(
-            LotEdge(src_id=src.pk, dst_id=dst.pk, kind=kind, event_id=event.pk, quantity=amount)
-            for event, src, dst, kind, amount in self.edges
-        )
-        LotShipment.objects.bulk_create(
-            LotShipment(
-                event_id=event.pk,
-                lot_id=lot.pk,
-                enterprise_id=enterprise_id,
-                partner_id=event.partner_id,
-                counterparty_id=event.counterparty_id,
-                occurred_at=event.occurred_at,
-                quantity=amount,
-                unit=lot.unit,
-            )
-            for event, lot, amount in self.shipments
+        insert_rows(
+            LotShipment,
+            ("event", "lot", "enterprise", "partner", "counterparty", "occurred_at", "quantity", "unit", "received"),
+            (
+                (event.pk, lot.pk, enterprise_id, event.partner_id, event.counterparty_id, event.occurred_at, amount,
+                 lot.unit, ZERO)
+                for event, lot, amount in self.shipments
+            ),
         )
         Lot.objects.bulk_update(
             sorted(self.touched.values(), key=lambda lot: lot.pk), ["quantity_on_hand", "quantity_in"]
@@ -541,18 +540,17 @@ class _Batch:
             row.received = row.received.quantize(QUANTUM)
         LotShipment.objects.bulk_update(sorted(self.received.values(), key=lambda row: row.pk), ["received"])
         operation = current_operation()  # one batch, one operation: its rows group together
-        HistoryEntry.objects.bulk_create(
-            HistoryEntry(
-                acting_user_id=self.user.pk if self.user is not None else None,
-                action=action,
-                subject_type=event._meta.label_lower,
-                subject_id=str(event.pk),
-                jurisdiction_code=self.enterprise.jurisdiction_id,
-                operation_id=operation,
-                detail=detail(),
-            )
-            for action, event, detail in self.history
+        user_id, now = (self.user.pk if self.user is not None else None), timezone.now()
+        insert_rows(
+            HistoryEntry,
+            ("acting_user", "action", "subject_type", "subject_id", "jurisdiction_code", "created_at", "operation_id", "detail"),
+            (
+                (user_id, action, event._meta.label_lower, str(event.pk), self.enterprise.jurisdiction_id, now, operation,
+                 detail())
+                for action, event, detail in self.history
+            ),
         )
+        seal_many(self.events, lines=lines)
         return self.events
 
 

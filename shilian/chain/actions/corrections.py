@@ -10,6 +10,7 @@ from django.db.models.functions import Round
 from django.utils import timezone
 
 from shilian.chain.actions.inspection import test_status_of
+from shilian.chain.actions.ledger import seal
 from shilian.chain.actions.stock import add_line, new_event, put, take
 from shilian.chain.choices import EdgeKind, EventType, LineRole
 from shilian.chain.errors import ChainErrorCode
@@ -78,4 +79,5 @@ def void_event(event: TraceEvent, *, reason: str, acting_user: Any) -> TraceEven
         voided=event.pk,
         reason=reason,
     )
+    seal(void)
     return void

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from shilian.chain.actions.ledger import note_documents
 from shilian.chain.documents import CheckedFile
 from shilian.chain.models import Document, TraceEvent
 
@@ -45,4 +46,5 @@ def attach(event: TraceEvent, attachments: Iterable[Attachment]) -> list[Documen
         document.file.name = path
         document.save()
         documents.append(document)
+    note_documents(event, documents)
     return documents

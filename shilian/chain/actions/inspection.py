@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from shilian.chain.actions.documents import Attachment, attach
+from shilian.chain.actions.ledger import seal
 from shilian.chain.actions.stock import add_line, new_event
 from shilian.chain.choices import EventType, InspectionKind, LineRole, TestStatus
 from shilian.chain.models import EventLine, Lot, TraceEvent
@@ -65,4 +66,5 @@ def record_inspection(
         kind=kind,
         passed=passed,
     )
+    seal(event)
     return event

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shilian.catalog.models import Product
+from shilian.chain.actions.ledger import seal
 from shilian.chain.actions.receiving import check_dates
 from shilian.chain.actions.stock import (
     add_line,
@@ -144,4 +145,5 @@ def record_transformation(
         inputs=[lot.pk for lot, _ in consumed],
         outputs=[lot.pk for lot in made],
     )
+    seal(event)
     return event

@@ -9,10 +9,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from shilian.chain.actions.ledger import seal_many
 from shilian.chain.actions.stock import new_event
 from shilian.chain.choices import EventType, LineRole, LotStatus
 from shilian.chain.errors import ChainErrorCode
-from shilian.chain.models import EventLine, Lot, Recall
+from shilian.chain.models import EventLine, Lot, Recall, TraceEvent
 from shilian.chain.queries.recall import recall_impact
 from shilian.core.errors import DomainError
 from shilian.core.history import record
@@ -54,6 +55,7 @@ def start_recall(lot: Lot, *, reason: str, acting_user: Any) -> Recall:
         by_enterprise[item.enterprise_id].append(item)
     now = timezone.now()
     lines: list[EventLine] = []
+    events: list[TraceEvent] = []
     for enterprise_id, held in sorted(by_enterprise.items()):
         event = new_event(
             EventType.RECALL,
@@ -64,6 +66,7 @@ def start_recall(lot: Lot, *, reason: str, acting_user: Any) -> Recall:
             reference_no=recall.reference,
             detail={"reason": reason},
         )
+        events.append(event)
         lines.extend(
             EventLine(
                 event=event,
@@ -108,4 +111,5 @@ def start_recall(lot: Lot, *, reason: str, acting_user: Any) -> Recall:
         lots=impact.lot_count,
         reason=reason,
     )
+    seal_many(events)
     return recall

@@ -12,6 +12,7 @@ from django.db.models.functions import Round
 
 from shilian.catalog.models import Product
 from shilian.chain.actions.documents import Attachment, attach
+from shilian.chain.actions.ledger import seal
 from shilian.chain.actions.stock import add_line, new_event, put, to_lot_unit
 from shilian.chain.choices import EdgeKind, EventType, LineRole, LotOrigin
 from shilian.chain.errors import ChainErrorCode
@@ -165,6 +166,7 @@ def receive_lot(
         quantity=str(amount),
         unit=lot.unit,
     )
+    seal(event)
     return event
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from shilian.chain.actions.documents import Attachment, attach
+from shilian.chain.actions.ledger import seal
 from shilian.chain.actions.stock import (
     add_line,
     check_not_recalled,
@@ -84,6 +85,7 @@ def ship_lots(
         jurisdiction_code=enterprise.jurisdiction_id,
         customer=customer.pk if customer is not None else None,
     )
+    seal(event)
     return event
 
 
@@ -109,4 +111,5 @@ def dispose_lot(
         quantity=str(amount),
         reason=reason,
     )
+    seal(event)
     return event

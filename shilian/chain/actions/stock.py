@@ -14,6 +14,7 @@ from django.db.models import F
 from django.db.models.functions import Round
 from django.db.models.lookups import GreaterThanOrEqual
 
+from shilian.chain.actions.ledger import note_line
 from shilian.chain.choices import LineRole
 from shilian.chain.errors import ChainErrorCode
 from shilian.chain.models import EventLine, Lot, TraceEvent
@@ -83,9 +84,11 @@ def put(lot: Lot, quantity: Decimal, *, count_in: bool = True) -> None:
 
 
 def add_line(event: TraceEvent, lot: Lot, role: LineRole, quantity: Decimal) -> EventLine:
-    return EventLine.objects.create(
+    line = EventLine.objects.create(
         event=event, enterprise_id=event.enterprise_id, lot=lot, role=role, quantity=quantity, unit=lot.unit
     )
+    note_line(event, line, lot)
+    return line
 
 
 def check_same_enterprise(lot: Lot, enterprise_id: int, *, field: str) -> None:

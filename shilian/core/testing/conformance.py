@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 
+
 def _conformance_dir() -> Path:
     """``SHILIAN_CONFORMANCE_DIR`` if set, else ``../shared/conformance`` beside the checkout. Missing
     data is an error, not an empty test list: the conformance tests must never pass by skipping."""

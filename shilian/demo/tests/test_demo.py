@@ -123,6 +123,19 @@ def test_wipe_empties_chain_catalog_registry_users_and_what_refers_to_them():
     assert tables.index("chain_eventline") < tables.index("chain_lot") < tables.index("registry_enterprise")
     for model in (Enterprise, Lot, TraceEvent, Product, Partner, Role, HistoryEntry, ApiToken, get_user_model()):
         assert model.objects.count() == 0, model
+    from shilian.core.models import LedgerEntry, LedgerHead
+
+    assert LedgerEntry.objects.count() == LedgerHead.objects.count() == 0  # the chain of evidence over them too
+
+
+def test_demo_reset_leaves_a_ledger_that_verifies():
+    from shilian.ledger.verify import verify
+
+    f.receive(f.make_enterprise(), quantity="5")
+    call_command("demo", "--reset", "--months", "1", "--end", END.isoformat(), stdout=StringIO())
+    report = verify()
+    assert report.ok, report.problems[:3]
+    assert report.entries == TraceEvent.objects.count()
 
 
 def test_an_existing_admin_account_is_kept_with_its_password():

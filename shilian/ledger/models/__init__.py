@@ -1,0 +1,4 @@
+from shilian.ledger.models.keys import SigningKey
+from shilian.ledger.models.roots import DailyRoot, RootLeaf
+
+__all__ = ["DailyRoot", "RootLeaf", "SigningKey"]
