@@ -302,7 +302,7 @@ def test_bad_files_are_refused_and_nothing_is_written(world, name, data, expecte
     before = counts()
     response = upload(client, RECEIVING, data())
     assert errors(response) == expected
-    assert "Nothing was imported." in response.content.decode()
+    assert "没有导入任何数据。" in response.content.decode()
     assert counts() == before
 
 
@@ -323,7 +323,7 @@ def test_a_file_over_the_size_limit_is_refused_before_reading(world):
     before = counts()
     response = upload(client, RECEIVING, b"PK\x03\x04" + b"\0" * MAX_BYTES)
     assert response.status_code == 400
-    assert response.context["form"].errors["file"] == ["The file is larger than 2 MB."]
+    assert response.context["form"].errors["file"] == ["文件超过 2 MB。"]
     assert counts() == before
 
 
@@ -439,7 +439,7 @@ def test_a_tampered_or_foreign_preview_is_refused(world):
         (None, "", "预览不属于当前主体或台账 / the preview is for another enterprise or ledger")
     ]
     missing = client.post("/w/import/receiving/confirm/", {})
-    assert errors(missing) == [(None, "", "The preview is missing: upload the file again.")]
+    assert errors(missing) == [(None, "", "预览已失效：请重新上传文件。")]
     assert counts() == before
 
 

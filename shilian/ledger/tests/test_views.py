@@ -72,7 +72,7 @@ def test_a_lot_named_by_its_digital_link_verifies_step_by_step_for_anyone(client
         assert f'id="event-{event.pk}"' in html
         assert LedgerEntry.objects.get(subject_id=event.pk).entry_hash in html
     assert "✗" not in html
-    assert "Canonical form (visible" not in html  # the rows themselves only for those who may see the lot
+    assert "规范形式（您有权查看" not in html  # the rows themselves only for those who may see the lot
     body = client.get(f"/ledger/lots/{uri}?format=json").json()
     roots = client.get("/ledger/roots/").json()
     assert [e["status"] for e in body["events"]] == ["verified"] * 4
@@ -112,7 +112,7 @@ def test_events_after_the_last_closed_day_are_pending_and_a_changed_event_is_bro
     statuses = {e["event"]: (e["status"], e["problem"]) for e in body["events"]}
     assert statuses[inspection.pk] == ("broken", "the event's rows no longer give the digest its entry holds: the event was changed")
     page = client.get(uri.replace("?format=json", ""))
-    assert "1 event does not verify" in page.content.decode()
+    assert "1 个事件未通过验证" in page.content.decode()
 
 
 def test_a_lot_without_a_code_is_shown_by_id_only_to_those_who_may_see_it():
@@ -141,7 +141,7 @@ def test_a_lot_without_a_code_is_shown_by_id_only_to_those_who_may_see_it():
             form = json.loads(event["canonical"])  # those who may see the lot get its rows
             assert hashlib.sha256(event["canonical"].encode()).hexdigest() == event["entry"]["digest"]
             assert form["lines"][0]["lot"] == lot.pk
-            assert "Canonical form (visible" in page.content.decode()
+            assert "规范形式（您有权查看" in page.content.decode()
     assert (TraceEvent.objects.count(), LedgerEntry.objects.count()) == before
 
 
