@@ -6,11 +6,23 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _no_scans_left_queued():
-    """Consumer scans are queued in the process and written in batches (shilian.scan.scanlog);
-    a test that opens a consumer page must not leave its scans to be written at exit, after
-    its database is gone."""
-    yield
-    from shilian.scan import scanlog  # noqa: PLC0415 — after Django is set up
+def _fresh_consumer_page_state():
+    """The consumer page keeps per-process state: scans queued for a batch write, the codes
+    it has resolved, the page cache. A test must neither leave scans to be written after its
+    database is gone nor inherit codes resolved to rows another test rolled back (on
+    PostgreSQL ids are not reused, so a stale entry answers 404)."""
+    from django.core.cache import caches  # noqa: PLC0415 — after Django is set up
 
-    scanlog.discard()
+    from shilian.scan import resolver, scanlog  # noqa: PLC0415
+    from shilian.scan.pages import page_cache  # noqa: PLC0415
+
+    def clear() -> None:
+        scanlog.discard()
+        resolver.forget()
+        for cache in caches.all():
+            cache.clear()
+        page_cache().clear()
+
+    clear()
+    yield
+    clear()

@@ -115,8 +115,9 @@ def _run_writer() -> None:
         _wake.clear()
         with _lock:
             batch = _take()
-        _write(batch)
-        connection.close_if_unusable_or_obsolete()  # this thread's own connection
+        if batch:  # an idle writer leaves the database alone
+            _write(batch)
+            connection.close_if_unusable_or_obsolete()  # this thread's own connection
 
 
 atexit.register(flush)
