@@ -41,14 +41,14 @@ _SQLITE = _Dialect(
     agg="json_group_array({})",  # in the order rows come (the statement orders where it matters)
     count="json_array_length({})",
     true_if="json(CASE WHEN {} THEN 'true' ELSE 'false' END)",
-    qty="printf('%.3f', {})",
+    qty="printf('%%.3f', {})",  # every % doubled: the statement goes through params formatting
     text="{}",
     empty="'[]'",
     # Django sets the process's TZ to TIME_ZONE, which SQLite's 'localtime' follows; the
     # stored text is UTC 'YYYY-MM-DD HH:MM:SS[.ffffff]' and keeps its fraction.
     local=(
-        "strftime('%Y-%m-%dT%H:%M:%S', {x}, 'localtime') || substr({x}, 20) || "
-        "(SELECT CASE WHEN m < 0 THEN '-' ELSE '+' END || printf('%02d:%02d', abs(m) / 60, abs(m) % 60) FROM "
+        "strftime('%%Y-%%m-%%dT%%H:%%M:%%S', {x}, 'localtime') || substr({x}, 20) || "
+        "(SELECT CASE WHEN m < 0 THEN '-' ELSE '+' END || printf('%%02d:%%02d', abs(m) / 60, abs(m) %% 60) FROM "
         "(SELECT CAST(round((julianday({x}, 'localtime') - julianday({x})) * 1440) AS INTEGER) AS m))"
     ),
 )

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -145,8 +146,8 @@ def test_recall_impact_takes_a_fixed_number_of_queries(world):
     spread(6)
     large, after = _impact_queries(world, raw)
     assert after["lot_count"] > before["lot_count"] + 10
-    # token, roles, the lot, the reach (holders and customers in one statement), enterprise names, customer names
-    assert small == large == 6
+    # token, roles, the lot, the answer (reach, holders, customers and their names in one statement)
+    assert small == large == 4
 
 
 def test_start_a_recall(world):
@@ -195,6 +196,38 @@ def test_recall_notice_downloads(chain):
     assert len(table) == len(rows) + 1
     bad = call("get", f"/api/v1/recalls/{recall.pk}/notice?format=pdf", chain["users"]["inspector_in"])
     assert (bad.status_code, problem_fields(bad)) == (422, ["format"])
+
+
+def test_api_impact_answers_what_recall_impact_says(chain):
+    """The API's impact is written by the database (impact_doc); recall_impact (the recall
+    action and its page) groups the same rows in Python: the same numbers, the names added."""
+    from shilian.chain.queries.recall import recall_impact
+    from shilian.chain.schemas import RecallImpactOut
+    from shilian.registry.models import Enterprise, Partner
+
+    for root in (chain["raw"], chain["made"]):
+        api = call("get", f"/api/v1/recalls/impact?lot={root.pk}", chain["users"]["inspector_in"]).json()
+        RecallImpactOut.model_validate(api)
+        fn = recall_impact([root.pk])
+        names = dict(Enterprise.objects.values_list("pk", "name"))
+        partners = dict(Partner.objects.values_list("pk", "name"))
+        assert api["lot_count"] == fn.lot_count
+        assert api["holders"] == [
+            {"enterprise": {"id": h.enterprise_id, "name": names[h.enterprise_id]}, "unit": h.unit, "lots": h.lots,
+             "quantity": str(h.quantity_on_hand)}
+            for h in fn.holders
+        ]
+        assert api["customers"] == [
+            {
+                "from_enterprise": {"id": c.enterprise_id, "name": names[c.enterprise_id]},
+                "customer": partners.get(c.partner_id),
+                "to_enterprise": {"id": c.counterparty_id, "name": names[c.counterparty_id]} if c.counterparty_id else None,
+                "retail": c.retail, "shipments": c.shipments, "quantity": str(c.quantity), "in_transit": str(c.in_transit.quantize(Decimal("0.001"))),
+                "unit": c.unit,
+            }
+            for c in fn.customers
+        ]
+        assert api["customers"]
 
 
 @pytest.mark.parametrize("direction", ["forward", "backward"])
