@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export SHILIAN_DATA_DIR ?= $(CURDIR)/var
+# the origin printed in every trace code and consumer-page link (set it to the public host in production)
+export SHILIAN_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint install
 
