@@ -34,7 +34,7 @@ from shilian.chain.actions import (
 )
 from shilian.chain.choices import DocumentKind, InspectionKind, LineRole
 from shilian.chain.documents import check_document
-from shilian.chain.models import Lot, TraceEvent
+from shilian.chain.models import EventLine, Lot, TraceEvent
 from shilian.demo.enterprises import DISTRIBUTOR, LOT_STEMS, RETAILER, supplier_key
 from shilian.demo.pdf import simple_pdf
 from shilian.demo.places import SHITANG
@@ -57,7 +57,11 @@ def document(kind: str, number: str, title: str, lines: list[str]) -> Attachment
 
 
 def event_lot(event: TraceEvent, role: str = LineRole.OUTPUT) -> Lot:
-    return Lot.objects.get(event_lines__event=event, event_lines__role=role)
+    # From the event's line to the lot by primary key: the demo loads in one transaction, so
+    # PostgreSQL plans with empty-table statistics, and a join starting from chain_lot would
+    # walk every lot for each call.
+    line = EventLine.objects.only("lot_id").get(event_id=event.pk, role=role)
+    return Lot.objects.get(pk=line.lot_id)
 
 
 @dataclass
