@@ -27,19 +27,19 @@ def _adapter(field: Any) -> Adapter | None:
     return None  # ints, text, booleans, decimals (both drivers adapt Decimal) go as they are
 
 
-def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """INSERT ``rows`` (tuples in the order of ``columns``, field names) into ``model``'s table.
+def insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *, returning: bool = False
+) -> list[int]:
+    """INSERT ``rows`` (tuples in the order of ``columns``: field names or foreign keys'
+    ``…_id`` names) into ``model``'s table; with ``returning``, the new ids in row order.
 
-    Every NOT NULL column without a database default must be among ``columns``: nothing
-    fills in ``default=`` or ``auto_now_add`` here. Returns the number of rows.
+    Without ``returning`` one ``executemany``; with it, multi-row ``INSERT … RETURNING id`` in
+    chunks (ids taken in the order the rows were sent, as ``bulk_create`` takes them). Every NOT
+    NULL column without a database default must be among ``columns``: nothing fills in
+    ``default=`` or ``auto_now_add`` here.
     """
     fields: list[Any] = [model._meta.get_field(name) for name in columns]
     adapters = [_adapter(field) for field in fields]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
     if any(adapters):
         data = [
             tuple(value if adapt is None else adapt(value) for adapt, value in zip(adapters, row, strict=True))
@@ -47,10 +47,23 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         ]
     else:
         data = [tuple(row) for row in rows]
-    if data:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, data)
-    return len(data)
+    if not data:
+        return []
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    one = f"({', '.join(['%s'] * len(fields))})"
+    with connection.cursor() as cursor:
+        if not returning:
+            cursor.executemany(head + one, data)
+            return []
+        per = max(1, min(500, 30_000 // len(fields)))  # under SQLite's limit of bound variables
+        ids: list[int] = []
+        for start in range(0, len(data), per):
+            part = data[start : start + per]
+            pk = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
+            cursor.execute(f"{head}{', '.join([one] * len(part))} RETURNING {pk}", [v for row in part for v in row])
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
 
 
 def rows_per_insert(model: type[models.Model], chunk: int = 500) -> int:

@@ -12,13 +12,14 @@ transactions.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import connection, models
+from django.db import models
 
+from shilian.core.bulk import insert_rows
 from shilian.core.epcis.cbv import BIZ_STEP, BIZ_TRANSACTION_TYPE, DISPOSITION, ERROR_REASON, SOURCE_DEST_TYPE
 from shilian.interop.choices import IdentifierRole as R
 from shilian.interop.choices import SourceDestKind
@@ -156,55 +157,12 @@ def _add_identifier(row: StoreRow, seen: set[tuple[str, str]], role: str, value:
         row.identifiers.append((role, text, None, ""))
 
 
-def _adapter(model: type[models.Model], name: str) -> Callable[[Any], Any] | None:
-    """How a value of column ``name`` goes to the database: as is for text, numbers, booleans
-    and keys; through the backend's adapter for times, decimals and JSON (what the fields'
-    ``get_db_prep_save`` ends in, without the per-value field machinery)."""
-    model_field = model._meta.get_field(name)  # a name or a foreign key's column (attname)
-    ops = connection.ops
-    if isinstance(model_field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
-    if isinstance(model_field, models.DecimalField):
-        digits, places = model_field.max_digits, model_field.decimal_places
-        return lambda value: None if value is None else ops.adapt_decimalfield_value(value, digits, places)
-    if isinstance(model_field, models.JSONField):
-        encoder = model_field.encoder
-        return lambda value: None if value is None else ops.adapt_json_value(value, encoder)
-    return None
-
-
 def insert(
     model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]], *, returning: bool = False
 ) -> list[int]:
-    """Insert ``rows`` (values in ``columns`` order) with multi-row ``INSERT``s; their new ids
-    in order when ``returning``."""
-    if not rows:
-        return []
-    adapters = [(i, a) for i, name in enumerate(columns) if (a := _adapter(model, name)) is not None]
-    if adapters:
-        prepared = []
-        for row in rows:
-            values = list(row)
-            for i, adapt in adapters:
-                values[i] = adapt(values[i])
-            prepared.append(values)
-    else:
-        prepared = [list(row) for row in rows]
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        if not returning:  # one prepared statement, many rows
-            cursor.executemany(head + one, prepared)
-            return []
-        size = max(1, min(500, (connection.features.max_query_params or 65535) // len(columns)))
-        ids: list[int] = []
-        for start in range(0, len(prepared), size):
-            chunk = prepared[start : start + size]
-            sql = head + ", ".join([one] * len(chunk)) + " RETURNING " + quote("id")
-            cursor.execute(sql, [value for values in chunk for value in values])
-            ids.extend(row[0] for row in cursor.fetchall())
-    return ids
+    """Insert ``rows`` (values in ``columns`` order) as plain rows (``core.bulk``); their new
+    ids in order when ``returning``."""
+    return insert_rows(model, columns, rows, returning=returning)
 
 
 def write(rows: Sequence[StoreRow]) -> list[int]:
