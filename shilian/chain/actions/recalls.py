@@ -45,10 +45,13 @@ def start_recall(lot: Lot, *, reason: str, acting_user: Any) -> Recall:
         started_by=acting_user,
         jurisdiction_code=lot.enterprise.jurisdiction_id,
     )
-    lots = list(
+    # In a fixed order, the root first (its enterprise's event first, its line first): read
+    # back as EPCIS and captured again, the recall starts from the same lot.
+    lots = sorted(
         Lot.objects.filter(pk__in=impact.lot_ids, status=LotStatus.ACTIVE).only(
             "pk", "enterprise_id", "quantity_on_hand", "unit"
-        )
+        ),
+        key=lambda item: (item.pk != lot.pk, item.pk),
     )
     by_enterprise: dict[int, list[Lot]] = defaultdict(list)
     for item in lots:
@@ -56,7 +59,7 @@ def start_recall(lot: Lot, *, reason: str, acting_user: Any) -> Recall:
     now = timezone.now()
     lines: list[EventLine] = []
     events: list[TraceEvent] = []
-    for enterprise_id, held in sorted(by_enterprise.items()):
+    for enterprise_id, held in sorted(by_enterprise.items(), key=lambda pair: (pair[0] != lot.enterprise_id, pair[0])):
         event = new_event(
             EventType.RECALL,
             enterprise_id,
