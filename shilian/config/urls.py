@@ -20,4 +20,5 @@ urlpatterns = [
     path("epcis/", include("shilian.interop.urls")),
     path("", include("shilian.interop.sheet_urls")),
     path("", include("shilian.ledger.urls")),
+    path("", include("shilian.sunshine.urls")),
 ]

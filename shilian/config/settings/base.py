@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "shilian.scan",
     "shilian.interop",
     "shilian.ledger",
+    "shilian.sunshine",
     "shilian.demo",
 ]
 

@@ -1,0 +1,5 @@
+"""Filled by its owner (see urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
