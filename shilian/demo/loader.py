@@ -17,6 +17,7 @@ from django.utils import timezone
 from shilian.chain.models import Document, Lot, Recall, TraceEvent
 from shilian.demo.accounts import Account, account_list
 from shilian.demo.activity import Activity
+from shilian.demo.cameras import install_cameras
 from shilian.demo.closing import close
 from shilian.demo.codes import issue_codes
 from shilian.registry.models import Enterprise
@@ -103,6 +104,7 @@ def load_demo(*, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS, end: dt
         activity.run()
         closing = close(activity)
         coded = issue_codes(world, end)
+        cameras = install_cameras(world)
     counts = {
         "enterprises": Enterprise.objects.count(),
         "workshops": Enterprise.objects.filter(kind="workshop").count(),
@@ -110,6 +112,7 @@ def load_demo(*, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS, end: dt
         "events": TraceEvent.objects.count(),
         "documents": Document.objects.count(),
         "coded lots": coded,
+        "cameras": cameras,
     }
     return DemoResult(
         seed=seed,

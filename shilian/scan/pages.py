@@ -22,7 +22,7 @@ from shilian.scan.render import render_page
 
 # Bump when the template or the page data changes shape: every cached and pre-rendered
 # page is then rendered again.
-PAGE_FORMAT = "1"
+PAGE_FORMAT = "2"
 # A cached page also expires after an hour, which bounds how long an edit made outside
 # the chain's events (a product's ingredients changed in the admin) stays unseen.
 PAGE_TTL = 3600

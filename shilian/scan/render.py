@@ -23,6 +23,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from shilian.chain.choices import DocumentKind
 from shilian.scan.choices import ReportKind
 from shilian.scan.queries.page import LotPage, Source, TestResult
+from shilian.sunshine.consumer import room_slot
 
 _CSS = Path(__file__).with_name("templates") / "scan" / "_page.css"
 
@@ -133,7 +134,7 @@ def render_page(
         _sources(page, t),
         _info(page, t, lang),
         _enterprise(page, t, lang),
-        f'<section id="room"><h2>{t["room"]}</h2><div class="cam">{t["no_camera"]}</div></section>\n',
+        room_slot(page.lot_id, t["room"], t["no_camera"], lang=lang),
         f'<section id="report"><details{" open" if form_errors else ""}><summary>{t["report"]}</summary>\n',
         report_form(canonical, lang, form_data=form_data, form_errors=form_errors),
         "</details></section>\n</main>\n",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from shilian.core.access import Perm
 from shilian.core.errors import NotFoundError
 from shilian.registry.access import enterprise_filter, scope_for
-from shilian.sunshine.models import Camera, Detection, Finding
+from shilian.sunshine.models import Camera, Detection, Finding, Patrol
 
 
 def cameras_for(user: Any, perm: str = Perm.VIEW) -> Any:
@@ -68,3 +68,17 @@ def access_detection(user: Any, pk: int | str, perm: str = Perm.SUPERVISE) -> De
         return detections_for(user, perm).select_related("camera", "snapshot").get(pk=int(pk))
     except (Detection.DoesNotExist, ValueError, TypeError):
         raise NotFoundError("detection") from None
+
+
+def patrols_for(user: Any) -> Any:
+    """Patrols of the areas the user supervises (by the patrol's jurisdiction)."""
+    return Patrol.objects.filter(
+        scope_for(user).q(Perm.SUPERVISE, enterprise_field="pk", division_field="jurisdiction__code")
+    )
+
+
+def access_patrol(user: Any, pk: int | str) -> Patrol:
+    try:
+        return patrols_for(user).select_related("jurisdiction", "inspector").get(pk=int(pk))
+    except (Patrol.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("patrol") from None

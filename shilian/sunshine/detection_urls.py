@@ -1,5 +1,12 @@
-"""Filled by its owner (see urls.py)."""
+"""The inspectors' review of assistive detections (``/r/detections/``)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from shilian.sunshine.views import detections
+
+urlpatterns: list[URLPattern] = [
+    path("r/detections/", detections.detection_list, name="detection_list"),
+    path("r/detections/<int:pk>/", detections.detection_detail, name="detection_detail"),
+    path("r/detections/<int:pk>/review/", detections.detection_review, name="detection_review"),
+    path("r/detections/<int:pk>/snapshot.jpg", detections.detection_snapshot, name="detection_snapshot"),
+]

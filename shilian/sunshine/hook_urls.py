@@ -1,5 +1,10 @@
-"""Filled by its owner (see urls.py)."""
+"""nginx-rtmp's callbacks (production push ingest): see hooks.py and deploy/nginx/rtmp.conf."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from shilian.sunshine import hooks
+
+urlpatterns: list[URLPattern] = [
+    path("hooks/rtmp/publish", hooks.on_publish, name="rtmp_publish"),
+    path("hooks/rtmp/publish-done", hooks.on_publish_done, name="rtmp_publish_done"),
+]

@@ -1,6 +1,7 @@
-"""``shilian serve``: the production web server (granian, WSGI) and the background worker.
+"""``shilian serve``: the production web server (granian, WSGI), the background worker and the
+camera supervisor (``shilian video``).
 
-Both run as child processes; when either stops, or on Ctrl-C / SIGTERM, both are stopped.
+All run as child processes; when either stops, or on Ctrl-C / SIGTERM, both are stopped.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker and the ledger's daily close")
+        parser.add_argument(
+            "--no-video",
+            action="store_true",
+            default=os.environ.get("SHILIAN_VIDEO", "1") == "0",
+            help="do not start the camera supervisor (shilian video); also SHILIAN_VIDEO=0",
+        )
         parser.add_argument(
             "--front",
             choices=["none", "nginx"],
@@ -52,6 +59,8 @@ class Command(BaseCommand):
             children.append(subprocess.Popen([os.path.join(bindir, "shilian"), "db_worker"]))
             # the chain of evidence: sign each day's root once the day is over (idempotent, catches up)
             children.append(subprocess.Popen([os.path.join(bindir, "shilian"), "ledger", "close", "--every", "3600"]))
+        if not options["no_video"]:
+            children.append(subprocess.Popen([os.path.join(bindir, "shilian"), "video"]))
         if options["front"] == "nginx":
             children.append(subprocess.Popen([os.path.join(bindir, "shilian"), "prerender", "--watch"]))
             children.append(

@@ -1,0 +1,1 @@
+"""Simulated cameras for the video tests and benchmark."""
