@@ -43,6 +43,12 @@ CUSTOMERS = (
     "FROM chain_lotshipment s JOIN reach r ON s.lot_id = r.id GROUP BY s.enterprise_id, s.partner_id, s.counterparty_id, s.unit"
 )
 STEP = "SELECT e.dst_id FROM chain_lotedge e JOIN reach r ON e.src_id = r.id"
+# the walk of queries/impact_doc.py: the arrows carry each lot's holder, unit and stock (ADR 0008)
+ARROW_WALK = (
+    "WITH RECURSIVE reach(id, enterprise_id, unit, q) AS (SELECT id, enterprise_id, unit, quantity_on_hand "
+    "FROM chain_lot WHERE id IN (%s) UNION SELECT e.dst_id, e.dst_enterprise, e.dst_unit, e.dst_on_hand "
+    "FROM chain_lotedge e JOIN reach r ON e.src_id = r.id) "
+)
 
 
 def median_ms(call: Callable[[], Any], n: int = 9) -> float:
@@ -80,10 +86,18 @@ def impact_parts(methods: Any, lot: int) -> None:
         ("walk + holders (chain_lot)", walk + HOLDERS),
         ("walk + customers (chain_lotshipment)", walk + CUSTOMERS),
         ("walk + holders + customers (as recall_impact)", walk + HOLDERS + "UNION ALL " + CUSTOMERS),
+        ("arrow walk (lotedge_reach)", ARROW_WALK + "SELECT id FROM reach"),
+        ("arrow walk + holders (GROUP BY over the walk)", ARROW_WALK + "SELECT enterprise_id, unit, COUNT(*), "
+         "SUM(q) FROM reach GROUP BY enterprise_id, unit"),
+        ("arrow walk + holders + customers (as impact_doc)", ARROW_WALK + "SELECT 'h', enterprise_id, NULL, NULL, "
+         "unit, COUNT(*), SUM(q), NULL FROM reach GROUP BY enterprise_id, unit UNION ALL " + CUSTOMERS),
     ):  # fmt: skip
         ms, n = sql_ms(sql, lot)
         print(f"  {ms:8.2f} ms  {n:6,} rows  {name}")
     print(f"  {median_ms(lambda: methods.fn_impact(lot)):8.2f} ms          recall_impact()")
+    from shilian.chain.queries.impact_doc import impact_document  # noqa: PLC0415
+
+    print(f"  {median_ms(lambda: impact_document(lot)):8.2f} ms          impact_document() (the API's statement)")
     print(f"  {median_ms(lambda: methods.api_impact(lot)):8.2f} ms          GET /recalls/impact")
 
 

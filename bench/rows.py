@@ -93,7 +93,7 @@ COLUMNS = {
         "detail",
     ),
     "chain_eventline": ("id", "event_id", "enterprise_id", "lot_id", "role", "quantity", "unit"),
-    "chain_lotedge": ("id", "src_id", "dst_id", "kind", "event_id", "quantity"),
+    "chain_lotedge": ("id", "src_id", "dst_id", "kind", "event_id", "quantity", "dst_enterprise", "dst_unit", "dst_on_hand"),
     "chain_lotshipment": (
         "id",
         "event_id",
@@ -244,6 +244,9 @@ def edge_rows(p: Province) -> Iterator[tuple]:
             "ship" if p.ed_kind[k] == E_SHIP else "transform",
             p.ed_event[k],
             qty(p.ed_qty[k]),
+            p.lot_ent[p.ed_dst[k] - 1],  # the arrow's copy of the lot it leads to (LotEdge.dst_*)
+            "kg",
+            qty(p.lot_on_hand[p.ed_dst[k] - 1]),
         )
 
 

@@ -15,13 +15,13 @@ that a second run does not (the repair recomputes inside its own transaction).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
 
 from shilian.chain.choices import EdgeKind, EventType, LineRole, LotStatus, TestStatus
 from shilian.chain.models import EventLine, Lot, LotEdge, LotShipment, TraceEvent
@@ -29,6 +29,7 @@ from shilian.chain.queries.trace import dec
 from shilian.core.history import record
 
 LOT_FIELDS = ("quantity_on_hand", "quantity_in", "status", "test_status")
+ARROW_FIELDS = ("dst_enterprise", "dst_unit", "dst_on_hand")  # LotEdge's copies of its dst lot
 CHUNK = 5000
 ZERO = Decimal("0.000")
 
@@ -58,6 +59,7 @@ class Difference:
     rebuilt: Any
     edge: EdgeKey | None = None
     shipment: tuple[int, int] | None = None  # (event id, lot id) of a LotShipment row
+    arrow: bool = False  # LotEdge's copies of the lot (``lot_id``) on the arrows leading into it
 
     def describe(self) -> str:
         if self.edge is None:
@@ -65,6 +67,22 @@ class Difference:
         return (
             f"lot {self.lot_id}  {self.field}: stored {_quantities(self.stored)}, "
             f"rebuilt {_quantities(self.rebuilt)}"
+        )
+
+
+def sync_arrows(lot_ids: Iterable[int | None]) -> None:
+    """Copy each lot's enterprise, unit and quantity on hand onto the arrows leading into it.
+
+    Called in the transaction of every change of a lot's stock or of the edges into it
+    (after the lot's own UPDATE: the copies are read from the row, never from Python).
+    """
+    ids = sorted({pk for pk in lot_ids if pk is not None})
+    lot = Lot.objects.filter(pk=OuterRef("dst_id"))
+    for start in range(0, len(ids), CHUNK):
+        LotEdge.objects.filter(dst_id__in=ids[start : start + CHUNK]).update(
+            dst_enterprise=Subquery(lot.values("enterprise_id")[:1]),
+            dst_unit=Subquery(lot.values("unit")[:1]),
+            dst_on_hand=Subquery(lot.values("quantity_on_hand")[:1]),
         )
 
 
@@ -127,8 +145,7 @@ _EMPTY_LOT = {
 }
 
 
-def _lot_differences(low: int, high: int) -> list[Difference]:
-    rebuilt = _rebuilt_lots(low, high)
+def _lot_differences(low: int, high: int, rebuilt: dict[int, dict[str, Any]]) -> list[Difference]:
     differences = []
     stored_rows = Lot.objects.filter(pk__gte=low, pk__lt=high).values_list("pk", *LOT_FIELDS).order_by("pk")
     for pk, *stored in stored_rows:
@@ -199,6 +216,31 @@ def _edge_differences(low: int, high: int) -> list[Difference]:
     return differences
 
 
+# -- arrows: what each edge copies of the lot it leads to ----------------------------
+
+_ARROWS = (
+    "SELECT e.dst_id, e.dst_enterprise, e.dst_unit, e.dst_on_hand, l.enterprise_id, l.unit, l.quantity_on_hand "
+    "FROM chain_lotedge e JOIN chain_lot l ON l.id = e.dst_id WHERE e.dst_id >= %s AND e.dst_id < %s "
+    "AND (e.dst_enterprise <> l.enterprise_id OR e.dst_unit <> l.unit OR e.dst_on_hand <> l.quantity_on_hand)"
+)
+
+
+def _arrow_differences(low: int, high: int, rebuilt: dict[int, dict[str, Any]]) -> list[Difference]:
+    """Arrows whose copy of their lot differs from the lot (its stock as the events give it;
+    a lot whose stored stock is wrong is reported as a lot difference, and the repair copies
+    it onto its arrows). One difference per lot."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ARROWS, [low, high])
+        rows = cursor.fetchall()
+    seen: dict[int, Difference] = {}
+    for dst, enterprise, unit, on_hand, want_enterprise, want_unit, _stored_on_hand in rows:
+        want = (want_enterprise, want_unit, rebuilt.get(dst, _EMPTY_LOT)["quantity_on_hand"])
+        have = (enterprise, unit, dec(on_hand))
+        if dst not in seen and have != want:
+            seen[dst] = Difference(dst, "arrows into the lot (enterprise, unit, on hand)", have, want, arrow=True)
+    return [seen[dst] for dst in sorted(seen)]
+
+
 # -- shipments ----------------------------------------------------------------------
 
 # Each line of a live ship event, with what live receipts of it booked in from that lot.
@@ -262,7 +304,9 @@ def rebuild_projections() -> list[Difference]:
     """Every difference between the stored projections and the ones the events give."""
     differences: list[Difference] = []
     for low, high in _ranges(Lot):
-        differences.extend(_lot_differences(low, high))
+        rebuilt = _rebuilt_lots(low, high)
+        differences.extend(_lot_differences(low, high, rebuilt))
+        differences.extend(_arrow_differences(low, high, rebuilt))
     for low, high in _ranges(TraceEvent):
         differences.extend(_edge_differences(low, high))
         differences.extend(_shipment_differences(low, high))
@@ -285,6 +329,15 @@ def repair_projections(*, acting_user: Any) -> list[Difference]:
                 field=diff.field,
                 before=[str(v) for v in diff.stored or ()],
                 after=[str(v) for v in diff.rebuilt or ()],
+            )
+        elif diff.arrow:
+            record(
+                "chain.projection.repair",
+                Lot.objects.get(pk=diff.lot_id),
+                acting_user=acting_user,
+                field=diff.field,
+                before=[str(v) for v in diff.stored],
+                after=[str(v) for v in diff.rebuilt],
             )
         elif diff.edge is None:
             by_lot[diff.lot_id][diff.field] = diff
@@ -326,4 +379,6 @@ def repair_projections(*, acting_user: Any) -> list[Difference]:
                 if d.edge is not None
             ],
         )
+    # last: the arrows copy the lots as now repaired, and the repaired edges get their copies
+    sync_arrows([d.lot_id for d in differences if d.edge is None] + [d.edge.dst_id for d in differences if d.edge])
     return differences

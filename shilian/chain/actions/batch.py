@@ -37,6 +37,7 @@ from shilian.chain.actions.stock import QUANTUM, check_not_recalled, check_same_
 from shilian.chain.choices import EdgeKind, EventType, LineRole, LotOrigin, LotStatus
 from shilian.chain.errors import ChainErrorCode
 from shilian.chain.models import EventLine, Lot, LotEdge, LotShipment, TraceEvent
+from shilian.chain.projections import sync_arrows
 from shilian.core.bulk import insert_objects, insert_rows
 from shilian.core.errors import DomainError
 from shilian.core.history import current_operation
@@ -536,6 +537,7 @@ class _Batch:
         Lot.objects.bulk_update(
             sorted(self.touched.values(), key=lambda lot: lot.pk), ["quantity_on_hand", "quantity_in"]
         )
+        sync_arrows([*self.touched, *(dst.pk for _event, _src, dst, _kind, _amount in self.edges)])
         for row in self.received.values():
             row.received = row.received.quantize(QUANTUM)
         LotShipment.objects.bulk_update(sorted(self.received.values(), key=lambda row: row.pk), ["received"])

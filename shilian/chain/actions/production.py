@@ -25,6 +25,7 @@ from shilian.chain.actions.stock import (
 from shilian.chain.choices import EdgeKind, EventType, LineRole, LotOrigin
 from shilian.chain.errors import ChainErrorCode
 from shilian.chain.models import Lot, LotEdge, TraceEvent
+from shilian.chain.projections import sync_arrows
 from shilian.core.errors import DomainError
 from shilian.core.history import record
 from shilian.core.identifiers import check_lot_code
@@ -137,6 +138,7 @@ def record_transformation(
             for dst in made
         ]
     )
+    sync_arrows([lot.pk for lot in made])
     record(
         "chain.transform",
         event,

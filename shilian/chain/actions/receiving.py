@@ -17,6 +17,7 @@ from shilian.chain.actions.stock import add_line, new_event, put, to_lot_unit
 from shilian.chain.choices import EdgeKind, EventType, LineRole, LotOrigin
 from shilian.chain.errors import ChainErrorCode
 from shilian.chain.models import EventLine, Lot, LotEdge, LotShipment, TraceEvent
+from shilian.chain.projections import sync_arrows
 from shilian.core.errors import DomainError
 from shilian.core.history import record
 from shilian.core.identifiers import check_lot_code
@@ -155,6 +156,7 @@ def receive_lot(
     put(lot, amount)
     if source_line is not None:
         LotEdge.objects.create(src=source_line.lot, dst=lot, kind=EdgeKind.SHIP, event=event, quantity=amount)
+        sync_arrows([lot.pk])
         LotShipment.objects.filter(pk=shipped.pk).update(received=Round(F("received") + amount, 3))
     attach(event, attachments)
     record(

@@ -18,6 +18,7 @@ from shilian.chain.actions.ledger import note_line
 from shilian.chain.choices import LineRole
 from shilian.chain.errors import ChainErrorCode
 from shilian.chain.models import EventLine, Lot, TraceEvent
+from shilian.chain.projections import sync_arrows
 from shilian.core.errors import DomainError
 from shilian.core.units import check_unit, convert
 
@@ -67,6 +68,7 @@ def take(lot: Lot, quantity: Decimal, *, field: str, count_in: bool = False) -> 
             f"库存不足：{lot} 现有 {lot.quantity_on_hand} {lot.unit} / only {lot.quantity_on_hand} {lot.unit} in stock",
             field=field,
         )
+    sync_arrows([lot.pk])
     lot.quantity_on_hand -= quantity
     if count_in:
         lot.quantity_in -= quantity
@@ -78,6 +80,7 @@ def put(lot: Lot, quantity: Decimal, *, count_in: bool = True) -> None:
     if count_in:
         changes["quantity_in"] = _on_grid(F("quantity_in") + quantity)
     Lot.objects.filter(pk=lot.pk).update(**changes)
+    sync_arrows([lot.pk])
     lot.quantity_on_hand += quantity
     if count_in:
         lot.quantity_in += quantity

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +95,14 @@ class LotEdge(models.Model):
         "chain.TraceEvent", verbose_name=_("event"), on_delete=models.PROTECT, related_name="edges"
     )
     quantity = models.DecimalField(_("quantity from source"), max_digits=14, decimal_places=3)
+    # What the arrow leads to, copied from ``dst`` in the same transaction as every change of
+    # it (``projections.sync_arrows``, called by the actions): a recall impact walks
+    # lotedge_reach and reads no lot row (ADR 0008). ``shilian check`` compares them.
+    dst_enterprise = models.BigIntegerField(_("to lot's enterprise"), db_default=0)
+    dst_unit = models.CharField(_("to lot's unit"), max_length=10, db_default="")
+    dst_on_hand = models.DecimalField(
+        _("to lot's quantity on hand"), max_digits=14, decimal_places=3, db_default=Decimal(0)
+    )
 
     class Meta:
         verbose_name = _("lot edge")
@@ -100,6 +110,7 @@ class LotEdge(models.Model):
         indexes = [
             models.Index(fields=["src", "dst"], name="lotedge_forward"),
             models.Index(fields=["dst", "src"], name="lotedge_backward"),
+            models.Index(fields=["src", "dst", "dst_enterprise", "dst_unit", "dst_on_hand"], name="lotedge_reach"),
         ]
 
     def __str__(self) -> str:

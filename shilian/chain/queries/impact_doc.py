@@ -4,13 +4,13 @@ The same grouping as ``recall.recall_impact`` (holders per enterprise and unit; 
 enterprise shipped out of reached lots, per destination and unit), with the enterprise and
 customer names read by index probes in the same statement: no per-row objects, no second
 and third query. ``RecallImpactOut`` is the shape; a test checks both give the same answer.
+The walk carries each reached lot's holder, unit and stock from the arrows (ADR 0008).
 """
 
 from __future__ import annotations
 
 from django.db import connection
 
-from shilian.chain.queries.trace import Direction, reach_cte
 from shilian.chain.queries.trace_doc import _POSTGRES, _SQLITE
 
 
@@ -30,11 +30,18 @@ def _sql(vendor: str) -> str:
         f"'in_transit', {d.qty.format('CASE WHEN counterparty_id IS NULL THEN 0 ELSE q - r END')}, 'unit', unit)"
     )
     holders_order = "enterprise_id, unit"
+    # The walk carries each lot's holder, unit and stock: the arrows copy them (lotedge_reach,
+    # ADR 0008), so the holders are a GROUP BY over the walk, with no read of a lot row.
+    walk = (
+        "WITH RECURSIVE reach(id, enterprise_id, unit, q) AS ("
+        "SELECT id, enterprise_id, unit, quantity_on_hand FROM chain_lot WHERE id = %s "
+        "UNION SELECT e.dst_id, e.dst_enterprise, e.dst_unit, e.dst_on_hand FROM chain_lotedge e "
+        "JOIN reach r ON e.src_id = r.id)"
+    )
     customers_order = "enterprise_id, COALESCE(counterparty_id, 0), COALESCE(partner_id, 0), unit"
     return (
-        f"{reach_cte(Direction.FORWARD, 1)}, "
-        "h AS MATERIALIZED (SELECT l.enterprise_id, l.unit, COUNT(*) AS n, SUM(l.quantity_on_hand) AS q "
-        "FROM reach r CROSS JOIN chain_lot l WHERE l.id = r.id GROUP BY l.enterprise_id, l.unit), "
+        f"{walk}, "
+        "h AS MATERIALIZED (SELECT enterprise_id, unit, COUNT(*) AS n, SUM(q) AS q FROM reach GROUP BY enterprise_id, unit), "
         "c AS MATERIALIZED (SELECT s.enterprise_id, s.partner_id, s.counterparty_id, s.unit, COUNT(*) AS n, "
         "SUM(s.quantity) AS q, SUM(s.received) AS r FROM reach r CROSS JOIN chain_lotshipment s "
         "WHERE s.lot_id = r.id GROUP BY s.enterprise_id, s.partner_id, s.counterparty_id, s.unit) "

@@ -82,19 +82,22 @@ class TraceReport:
 def enterprise_cards(user: Any, ids: set[int]) -> dict[int, EnterpriseCard]:
     scope = scope_for(user)
     cards = {}
-    for e in Enterprise.objects.filter(pk__in=ids).select_related("jurisdiction"):
-        visible = scope.allows(Perm.VIEW, enterprise_id=e.pk, division_code=e.jurisdiction_id)
-        cards[e.pk] = EnterpriseCard(
-            id=e.pk,
-            name=e.name,
-            kind=e.kind,
-            jurisdiction_code=e.jurisdiction_id,
-            jurisdiction_name=e.jurisdiction.name,
+    rows = Enterprise.objects.filter(pk__in=ids).values_list(  # plain rows: no model instance per enterprise
+        "pk", "name", "kind", "jurisdiction_id", "jurisdiction__name", "uscc", "licence_no", "address", "contact_phone"
+    )
+    for pk, name, kind, code, division, uscc, licence_no, address, phone in rows:
+        visible = scope.allows(Perm.VIEW, enterprise_id=pk, division_code=code)
+        cards[pk] = EnterpriseCard(
+            id=pk,
+            name=name,
+            kind=kind,
+            jurisdiction_code=code,
+            jurisdiction_name=division,
             in_scope=visible,
-            uscc=e.uscc if visible else None,
-            licence_no=e.licence_no if visible else None,
-            address=e.address if visible else None,
-            contact_phone=e.contact_phone if visible else None,
+            uscc=uscc if visible else None,
+            licence_no=licence_no if visible else None,
+            address=address if visible else None,
+            contact_phone=phone if visible else None,
         )
     return cards
 

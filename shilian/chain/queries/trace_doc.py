@@ -21,7 +21,7 @@ from django.db import connection
 from shilian.chain.lotref import lot_identifiers
 from shilian.chain.models import Lot
 from shilian.chain.queries.report import enterprise_cards
-from shilian.chain.queries.trace import Direction, reach_cte
+from shilian.chain.queries.trace import Direction
 
 
 @dataclass(frozen=True)
@@ -78,11 +78,21 @@ def _zone_literal() -> str:
 
 def _sql(vendor: str, direction: Direction) -> str:
     """The statement: the walk, the reached lots and shipments read once (materialised), then
-    each array of the answer and its length."""
+    each array of the answer and its length.
+
+    The walk goes edge by edge: each row is an arrow (parent → next lot in the trace's
+    direction; the root's parent NULL), so the tree is the walk itself and the edges are not
+    looked up a second time (PostgreSQL: 1.7 of 16 ms on a 1,000-lot trace). A lot that several
+    arrows lead into is expanded once per arrow; the UNION drops the repeated arrows."""
     d = _POSTGRES if vendor == "postgresql" else _SQLITE
     forward = direction is Direction.FORWARD
     local = d.local.replace("{tz}", _zone_literal() if vendor == "postgresql" else "")
     near, far = ("src_id", "dst_id") if forward else ("dst_id", "src_id")
+    walk = (
+        f"WITH RECURSIVE walk(a, b) AS (SELECT CAST(NULL AS BIGINT), id FROM chain_lot WHERE id = %s "
+        f"UNION SELECT e.{near}, e.{far} FROM chain_lotedge e JOIN walk w ON e.{near} = w.b), "
+        "reach(id) AS MATERIALIZED (SELECT DISTINCT b FROM walk)"
+    )
     ctes = [
         # names by scalar subquery: an index probe per row that has one, never a scan of the table
         "rl AS MATERIALIZED (SELECT l.id, l.enterprise_id, l.product_id, l.product_name, "
@@ -92,8 +102,7 @@ def _sql(vendor: str, direction: Direction) -> str:
         "rh AS MATERIALIZED (SELECT enterprise_id, unit, SUM(quantity_on_hand) AS q FROM rl "
         "WHERE quantity_on_hand > 0 GROUP BY enterprise_id, unit)",
         # the tree: parent → next lot in the trace's direction, one entry per pair
-        f"re AS MATERIALIZED (SELECT DISTINCT e.{near} AS a, e.{far} AS b FROM reach r CROSS JOIN chain_lotedge e "
-        f"WHERE e.{near} = r.id)",
+        "re AS MATERIALIZED (SELECT a, b FROM walk WHERE a IS NOT NULL)",
     ]
     if forward:  # every shipment out of a reached lot
         ctes.append(
@@ -148,7 +157,7 @@ def _sql(vendor: str, direction: Direction) -> str:
         f"(SELECT {d.text.format(d.agg.format('id', order=''))} FROM ({ids}) x)",
         "(SELECT COUNT(*) FROM rl WHERE gtin IS NOT NULL)",
     ]
-    return f"{reach_cte(direction, 1)}, {', '.join(ctes)} SELECT {', '.join(columns)}"
+    return f"{walk}, {', '.join(ctes)} SELECT {', '.join(columns)}"
 
 
 def _text(value: Any) -> str:

@@ -86,7 +86,10 @@ def test_missing_extra_and_wrong_edges_are_reported_and_repaired():
     shop_lot_event = ship_edges[1].event_id
     LotEdge.objects.filter(pk=transform_edge.pk).delete()
     LotEdge.objects.filter(pk=ship_edges[1].pk).update(quantity=Decimal("7"))
-    LotEdge.objects.create(src=lots["sugar"], dst=at_shop, kind="ship", event_id=shop_lot_event, quantity=Decimal("1"))
+    LotEdge.objects.create(
+        src=lots["sugar"], dst=at_shop, kind="ship", event_id=shop_lot_event, quantity=Decimal("1"),
+        dst_enterprise=at_shop.enterprise_id, dst_unit=at_shop.unit, dst_on_hand=f.stock(at_shop),
+    )  # fmt: skip
     differences = rebuild_projections()
     transform_key = EdgeKey(transform_edge.event_id, flour.pk, made.pk, "transform")
     assert sorted(differences, key=lambda d: d.lot_id) == sorted(
@@ -107,6 +110,38 @@ def test_missing_extra_and_wrong_edges_are_reported_and_repaired():
     assert rebuild_projections() == []
     assert LotEdge.objects.get(src=flour, dst=made).quantity == Decimal("40.000")
     assert not LotEdge.objects.filter(src=lots["sugar"], dst=at_shop).exists()
+
+
+def test_every_arrow_copies_the_lot_it_leads_to_through_the_actions():
+    lots = _history()  # receipts, transformations, shipments, receipts of one, voids, a recall
+    arrows = LotEdge.objects.values_list("dst_id", "dst_enterprise", "dst_unit", "dst_on_hand")
+    assert arrows
+    for dst, enterprise, unit, on_hand in arrows:
+        lot = Lot.objects.get(pk=dst)
+        assert (enterprise, unit, on_hand) == (lot.enterprise_id, lot.unit, lot.quantity_on_hand)
+    # the shop's lot was received (its arrows made) and then shipped from: the copy followed the take
+    assert set(LotEdge.objects.filter(dst=lots["at_shop"]).values_list("dst_on_hand", flat=True)) == {Decimal("18.500")}
+    assert rebuild_projections() == []
+
+
+def test_a_wrong_arrow_copy_is_reported_and_repaired():
+    lots = _history()
+    made, at_shop = lots["made"], lots["at_shop"]
+    LotEdge.objects.filter(dst=at_shop).update(dst_on_hand=Decimal("99"))
+    LotEdge.objects.filter(dst=made).update(dst_enterprise=0, dst_unit="")
+    differences = rebuild_projections()
+    assert sorted((d.lot_id, d.stored, d.rebuilt) for d in differences) == sorted(
+        [
+            (at_shop.pk, (at_shop.enterprise_id, at_shop.unit, Decimal("99.000")), (at_shop.enterprise_id, at_shop.unit, f.stock(at_shop))),
+            (made.pk, (0, "", f.stock(made)), (made.enterprise_id, made.unit, f.stock(made))),
+        ]
+    )  # fmt: skip
+    assert all(d.arrow and "arrows into the lot" in d.describe() for d in differences)
+    before = HistoryEntry.objects.filter(action="chain.projection.repair").count()
+    assert len(repair_projections(acting_user=None)) == 2
+    assert rebuild_projections() == []
+    assert HistoryEntry.objects.filter(action="chain.projection.repair").count() == before + 2
+    assert set(LotEdge.objects.filter(dst=at_shop).values_list("dst_on_hand", flat=True)) == {f.stock(at_shop)}
 
 
 def test_describe_names_lot_field_and_both_values():
