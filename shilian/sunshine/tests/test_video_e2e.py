@@ -8,19 +8,26 @@ loop in this thread and reads the database between steps.
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import os
+import re
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from PIL import Image
 
 from shilian.core.testing import factories as f
 from shilian.sunshine import paths
 from shilian.sunshine.choices import CameraState, Ingest, OutageKind
+from shilian.sunshine.consumer import room_token
 from shilian.sunshine.models import CameraOutage, Recording
+from shilian.sunshine.recordings import making_of
 from shilian.sunshine.testing.rtsp_camera import (
     free_port,
     gst_available,
@@ -63,7 +70,14 @@ def test_cameras_online_snapshot_hls_recording_health_and_hang(video_dir, proces
     )
     hanging = start_rtsp_camera({"cam": clip()}, port=hang_port)
     processes.append(hanging)
-    pull = make_camera(enterprise, name="加工间", source_url=f"rtsp://127.0.0.1:{rtsp_port}/cam")
+    pull = make_camera(
+        enterprise,
+        name="加工间",
+        source_url=f"rtsp://127.0.0.1:{rtsp_port}/cam",
+        work_days="1234567",  # consumers may watch (and play its recordings) at any hour the test runs
+        work_start=dt.time(0, 0),
+        work_end=dt.time(23, 59, 59),
+    )
     black = make_camera(enterprise, name="黑屏", source_url=f"rtsp://127.0.0.1:{rtsp_port}/black", recording=False)
     frozen = make_camera(enterprise, name="冻结", source_url=f"rtsp://127.0.0.1:{rtsp_port}/frozen", recording=False)
     hevc = make_camera(enterprise, name="H265", source_url=f"rtsp://127.0.0.1:{rtsp_port}/hevc", recording=False)
@@ -191,6 +205,24 @@ def test_cameras_online_snapshot_hls_recording_health_and_hang(video_dir, proces
             check=True,
         )
         assert probe.stdout.strip() == "h264"
+
+        # a production event recorded while the room was filmed: "how this lot was made" on the
+        # consumer page plays that very recording
+        soy = f.receive(enterprise, product_name="黄豆")
+        lot = f.produce(enterprise, [(soy, "5")], f.make_product(enterprise, name="豆腐干"))
+        made = making_of(lot)
+        assert recording in made
+        assert all(r.camera_id == pull.pk for r in made)  # the processing room, not the other rooms
+        room = Client().get(reverse("sunshine:room", args=[room_token(lot.pk)]) + "?tab=making")
+        assert room.status_code == 200
+        links = re.findall(r'data-seg href="([^"]+)"', room.content.decode())
+        assert len(links) == len(made)
+        played = Client().get(html.unescape(links[0]))
+        assert played.status_code == 200
+        assert played["Content-Type"] == "video/mp4"
+        assert b"".join(played.streaming_content if played.streaming else [played.content]) == (
+            paths.video_root() / made[0].path
+        ).read_bytes()
 
         # a full disk: old segments go first, then recording stops with a clear state; live goes on
         supervisor.config = config(rtmp_port_base=port_base, min_free_bytes=10**18)
