@@ -244,3 +244,28 @@ def test_cameras_online_snapshot_hls_recording_health_and_hang(video_dir, proces
     assert state(pull)[0] == CameraState.OFFLINE
     assert "stopped" in pull.state_message
     assert not any(Path(paths.live_dir(pull.pk)).glob("*.ts"))
+
+
+def test_relay_only_decodes_nothing_yet_sees_a_hung_camera(video_dir, processes):
+    """``--relay-only``: no snapshot, no thumbnail; liveness comes from ffmpeg's progress report."""
+    port = free_port()
+    hanging = start_rtsp_camera({"cam": clip()}, port=port)
+    processes.append(hanging)
+    camera = make_camera(source_url=f"rtsp://127.0.0.1:{port}/cam", recording=False)
+    supervisor = Supervisor(config(snapshots=False), detection=False, camera_ids=[camera.pk])
+    try:
+        run_until(supervisor, lambda: state(camera)[0] == CameraState.ONLINE, timeout=15, what="relay-only online")
+        run_until(
+            supervisor,
+            lambda: paths.playlist(camera.pk).exists() and paths.playlist(camera.pk).read_text().count(".ts") >= 2,
+            timeout=10,
+            what="HLS segments",
+        )
+        assert not paths.latest_jpeg(camera.pk).exists()  # nothing decoded
+        assert "-filter_complex" not in supervisor.workers[camera.pk].proc.args
+        os.killpg(hanging.pid, signal.SIGSTOP)
+        run_until(supervisor, lambda: state(camera)[0] == CameraState.OFFLINE, timeout=10, what="hung → offline")
+        os.killpg(hanging.pid, signal.SIGCONT)
+        run_until(supervisor, lambda: state(camera)[0] == CameraState.ONLINE, timeout=20, what="back online")
+    finally:
+        supervisor.close()

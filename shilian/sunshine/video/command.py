@@ -62,15 +62,22 @@ def build_command(
     ``relay=False`` (a codec browsers cannot play) leaves out the HLS output: keyframes and health only.
     """
     argv = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", "-loglevel", "level+info"]
+    if not config.snapshots:  # relay only: frames relayed, reported once a second on the pipe (no decoding)
+        argv += ["-progress", f"pipe:{thumb_fd}", "-stats_period", "1"]
     scheme = urlsplit(source.url).scheme.lower()
     if scheme.startswith("rtsp"):
         argv += ["-rtsp_transport", "tcp", "-timeout", str(int(config.stall_seconds * 2 * 1_000_000))]
     if source.listen:
         argv += ["-listen", "1"]
-    argv += ["-skip_frame", "nokey", "-analyzeduration", "1000000", "-probesize", "500000"]
+    if config.snapshots:
+        argv += ["-skip_frame", "nokey"]
+    argv += ["-analyzeduration", "1000000", "-probesize", "500000"]
     argv += ["-protocol_whitelist", "rtsp,rtsps,rtmp,rtmps,tcp,udp,rtp,tls,srtp", "-i", source.url]
-    pick = "select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,1)'"
-    argv += ["-filter_complex", f"[0:v:0]{pick},split=2[jpeg][t0];[t0]scale={THUMB_W}:{THUMB_H},format=gray[thumb]"]
+    if config.snapshots:
+        pick = "select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,1)'"
+        argv += [
+            "-filter_complex", f"[0:v:0]{pick},split=2[jpeg][t0];[t0]scale={THUMB_W}:{THUMB_H},format=gray[thumb]"
+        ]  # fmt: skip
     argv += [] if not relay else [
         "-map", "0:v:0", "-c", "copy", "-f", "hls",
         "-hls_time", "1", "-hls_list_size", str(config.hls_list_size),
@@ -78,11 +85,14 @@ def build_command(
         "-hls_start_number_source", "epoch",
         "-hls_segment_filename", str(live / "seg%d.ts"), str(live / "index.m3u8"),
     ]  # fmt: skip
-    argv += [
-        "-map", "[jpeg]", "-fps_mode", "passthrough", "-c:v", "mjpeg", "-q:v", "5",
-        "-f", "image2", "-update", "1", "-atomic_writing", "1", str(live / "latest.jpg"),
-    ]  # fmt: skip
-    argv += ["-map", "[thumb]", "-fps_mode", "passthrough", "-f", "rawvideo", f"pipe:{thumb_fd}"]
+    if config.snapshots:
+        argv += [
+            "-map", "[jpeg]", "-fps_mode", "passthrough", "-c:v", "mjpeg", "-q:v", "5",
+            "-f", "image2", "-update", "1", "-atomic_writing", "1", str(live / "latest.jpg"),
+        ]  # fmt: skip
+        argv += ["-map", "[thumb]", "-fps_mode", "passthrough", "-f", "rawvideo", f"pipe:{thumb_fd}"]
+    elif not relay:  # nothing to relay and nothing decoded: count the camera's frames all the same
+        argv += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
     if rec is not None:
         argv += [
             "-map", "0:v:0", "-c", "copy", "-f", "segment",

@@ -45,6 +45,9 @@ class VideoConfig:
     retention_seconds: float = 60.0
     detection_seconds: float = 5.0  # one analysed frame per camera this often (cameras with analyses on)
     making_window_minutes: int = 30
+    # False = relay only: no decoding at all (no snapshots, no black/frozen checks); liveness and the
+    # watchdog then come from ffmpeg's progress report (frames relayed), once a second
+    snapshots: bool = True
 
     @classmethod
     def from_settings(cls) -> VideoConfig:
@@ -63,4 +66,5 @@ class VideoConfig:
             min_free_bytes=int(float(_get("SHILIAN_VIDEO_MIN_FREE_MB", str(d.min_free_bytes / 1024**2))) * 1024**2),
             detection_seconds=float(_get("SHILIAN_DETECTION_INTERVAL_S", str(d.detection_seconds))),
             making_window_minutes=int(_get("SHILIAN_MAKING_WINDOW_MIN", str(d.making_window_minutes))),
+            snapshots=_get("SHILIAN_VIDEO_SNAPSHOTS", "1") not in ("0", "false", "no", "off"),
         )

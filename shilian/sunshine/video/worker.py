@@ -53,6 +53,7 @@ class CameraWorker:
         self.thumb_fd: int | None = None
         self.err_fd: int | None = None
         self._thumbs = bytearray()
+        self._relayed = 0  # relay only: frames ffmpeg reported relayed in this run
         self._err = bytearray()
         self.errors: list[str] = []  # ffmpeg's last warning/error lines of this run
         self.run = 0
@@ -99,6 +100,8 @@ class CameraWorker:
         self.errors = []
         self.refused = False
         self._in_input = False
+        self._thumbs = bytearray()
+        self._relayed = 0
         self.started = now
         self.health.reset()
         try:
@@ -198,6 +201,9 @@ class CameraWorker:
             if not data:
                 return False
             self._thumbs += data
+            if not self.config.snapshots:
+                self._progress(now, now_wall)
+                return True
             while len(self._thumbs) >= THUMB_BYTES:
                 frame = bytes(self._thumbs[:THUMB_BYTES])
                 del self._thumbs[:THUMB_BYTES]
@@ -217,14 +223,30 @@ class CameraWorker:
             paths.latest_jpeg(self.spec.id).unlink(missing_ok=True)
         return True
 
-    def _frame(self, thumb: bytes, now: float, now_wall: dt.datetime) -> None:
+    def _progress(self, now: float, now_wall: dt.datetime) -> None:
+        """Relay only: ffmpeg's progress report (``frame=N`` … ``progress=continue``) once a second."""
+        *lines, rest = self._thumbs.split(b"\n")
+        self._thumbs = bytearray(rest[-4096:])
+        for line in lines:
+            key, _, value = line.decode("ascii", "replace").strip().partition("=")
+            if key == "frame" and value.isdigit() and int(value) > self._relayed:
+                self._relayed = int(value)
+                self._alive(now, now_wall)
+
+    def _alive(self, now: float, now_wall: dt.datetime) -> bool:
+        """A frame arrived: the camera is live. False for a refused (wrong-key) publisher."""
         if self.refused:
-            return
+            return False
         self.frames += 1
         self.last_frame, self.last_frame_wall = now, now_wall
         self.backoff = 1.0
         if self.problem is not None and self.problem[0] != CameraState.UNPLAYABLE:
             self.problem = None
+        return True
+
+    def _frame(self, thumb: bytes, now: float, now_wall: dt.datetime) -> None:
+        if not self._alive(now, now_wall):
+            return
         self.health.observe(thumb, now)
         black = self.health.black
         frozen = not black and self.health.frozen(now)

@@ -28,11 +28,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--camera", type=int, action="append", help="only this camera (repeatable)")
         parser.add_argument("--no-detection", action="store_true", help="do not run the assistive detection")
+        parser.add_argument(
+            "--relay-only",
+            action="store_true",
+            help="relay only: decode nothing (no snapshots, no black/frozen checks; SHILIAN_VIDEO_SNAPSHOTS=0)",
+        )
         parser.add_argument("--stall", type=float, help="seconds without a frame before a camera is offline")
         parser.add_argument("--debounce", type=float, help="seconds an outage must last to be stored")
 
     def handle(self, *args: Any, **options: Any) -> None:
         config = VideoConfig.from_settings()
+        if options["relay_only"]:
+            config = dataclasses.replace(config, snapshots=False)
         if options["stall"] is not None:
             config = dataclasses.replace(config, stall_seconds=options["stall"])
         if options["debounce"] is not None:
