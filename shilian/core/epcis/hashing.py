@@ -52,12 +52,13 @@ _NOT_HASHED = frozenset({"type", "eventID", "recordTime", "errorDeclaration", "@
 class EpcisContext:
     """The namespace prefixes of a document's ``@context`` (and an event's own, if it has one)."""
 
-    __slots__ = ("_keys", "_values", "namespaces")
+    __slots__ = ("_fields", "_keys", "_values", "namespaces")
 
     def __init__(self, context: Any = None, namespaces: Mapping[str, str] | None = None) -> None:
         self.namespaces: dict[str, str] = dict(namespaces or STANDARD_NAMESPACES)
         self._keys: dict[str, str] = {}
         self._values: dict[str, str] = {}  # canonical values seen with these namespaces (bounded)
+        self._fields: dict[tuple[Any, ...], str] = {}  # ``name=value`` items of text values seen (bounded)
         items = context if isinstance(context, list) else [context]
         for item in items:
             if isinstance(item, dict):
@@ -185,8 +186,28 @@ def canonical_time(text: str) -> str:
 _TIME_FIELDS: Final = frozenset({"eventTime", "time", "startTime", "endTime", "declarationTime"})
 
 
+# Values whose item is remembered: text, and numbers (equal numbers, 1 and 1.0, give one item).
+_REMEMBERED: Final = frozenset({str, int, float})
+
+
 def _field(name: str, value: Any, ctx: EpcisContext, vocab: cbv.Vocabulary | None = None) -> str:
-    """``name=value`` of one scalar field of the standard model (empty string when it has no value)."""
+    """``name=value`` of one scalar field of the standard model (empty string when it has no value).
+
+    Items other than times are remembered per context: a document repeats its locations, steps,
+    parties, quantities and units on every event."""
+    if value.__class__ not in _REMEMBERED or name in _TIME_FIELDS:
+        return _field_of(name, value, ctx, vocab)
+    key = (name, value) if vocab is None else (name, value, vocab.name)
+    cache = ctx._fields
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= _VALUE_CACHE_LIMIT:
+            cache.clear()
+        found = cache[key] = _field_of(name, value, ctx, vocab)
+    return found
+
+
+def _field_of(name: str, value: Any, ctx: EpcisContext, vocab: cbv.Vocabulary | None) -> str:
     text = _text(value)
     if not text:
         return ""

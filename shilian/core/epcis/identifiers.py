@@ -387,10 +387,13 @@ def _to_urn(epc: Epc, gcp_length: int | None) -> str:
 # --- public functions ---------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def parse_epc(value: str) -> Epc | None:
     """The GS1 key a URN or Digital Link names; None when the value is no GS1 identifier.
 
     Raises EpcError for a URN of a GS1 scheme that is malformed (wrong digit counts, bad characters).
+    Cached (an ``Epc`` is immutable): capture reads each identifier several times — its hash, its
+    lot, its location's GLN, its index row.
     """
     text = value.strip()
     if text.startswith("urn:epc:"):

@@ -107,9 +107,20 @@ def _inline(node: Any, defs: Mapping[str, Any], seen: tuple[str, ...] = ()) -> A
     return node
 
 
+def _without_not(branch: Any) -> Any:
+    """``{"if": {"not": X}, "then": T}`` as ``{"if": X, "else": T}``: the same branch, but
+    ``jsonschema`` evaluates ``not`` by building an error whose message holds the repr of the
+    whole document (milliseconds for a large one), only to throw it away."""
+    condition = branch.get("if") if isinstance(branch, dict) and branch.keys() == {"if", "then"} else None
+    if isinstance(condition, dict) and condition.keys() == {"not"}:
+        return {"if": condition["not"], "else": branch["then"]}
+    return branch
+
+
 @dataclass(frozen=True)
 class _Compiled:
-    shell: Draft7Validator  # the document without its events
+    shell: Draft7Validator  # the document without its events (each checked to be an object)
+    bare_shell: Draft7Validator  # the same without looking into the event lists: for lists of objects only
     events: dict[str, Draft7Validator]  # one event, by type ("" for other types)
     spec: _Spec  # the fast path
 
@@ -122,6 +133,9 @@ def _compiled() -> _Compiled:
     checker = _format_checker()
     shell = copy.deepcopy(schema)
     shell["definitions"]["eventList"] = {"type": "array", "items": {"type": "object"}}
+    shell["allOf"] = [_without_not(branch) for branch in shell["allOf"]]
+    bare = copy.deepcopy(shell)
+    bare["definitions"]["eventList"] = {"type": "array"}
     wrapper = {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}}
     events = {
         name: Draft7Validator(
@@ -130,7 +144,12 @@ def _compiled() -> _Compiled:
         for name in (*cbv.EVENT_TYPES, "Extended-Event")
     }
     events[""] = events.pop("Extended-Event")
-    return _Compiled(Draft7Validator(shell, format_checker=checker), events, make_spec(defs))
+    return _Compiled(
+        Draft7Validator(shell, format_checker=checker),
+        Draft7Validator(bare, format_checker=checker),
+        events,
+        make_spec(defs),
+    )
 
 
 def _pointer(parts: Iterable[Any]) -> str:
@@ -227,6 +246,10 @@ _TYPED_LISTS: Final = {
     "sourceList": ("source", cbv.SOURCE_DEST_TYPE),
     "destinationList": ("destination", cbv.SOURCE_DEST_TYPE),
 }
+_TYPED_LIST_FIELDS: Final = {name: frozenset({"type", member}) for name, (member, _) in _TYPED_LISTS.items()}
+_LOCATIONS: Final = frozenset({"readPoint", "bizLocation"})
+_LOCATION_FIELDS: Final = frozenset({"id"})
+_DECLARATION_FIELDS: Final = frozenset({"declarationTime", "reason", "correctiveEventIDs"})
 
 
 class _Checker:
@@ -244,8 +267,8 @@ class _Checker:
         return prefix in self.ctx.namespaces or prefix.lower() in URI_SCHEMES
 
     def vocab(self, path: list[Any], value: Any, vocab: cbv.Vocabulary) -> None:
-        if not isinstance(value, str):
-            return  # the schema reports the type
+        if not isinstance(value, str) or value in vocab.words:
+            return  # the schema reports the type; a bare standard word is fine
         if vocab.urn_prefix and value.startswith(vocab.urn_prefix):
             word = value[len(vocab.urn_prefix) :]
             self.add(path, f"{value!r} is a CBV 1.x URN, not used in EPCIS 2.0 JSON: write {word!r} or its web URI")
@@ -287,28 +310,30 @@ class _Checker:
                     self.extension(path, key)
 
     def event(self, event: Mapping[str, Any]) -> None:
-        for key in event:
+        """Each field the event has, once (the problems are sorted by pointer afterwards)."""
+        for key, value in event.items():
             if key not in _EVENT_FIELDS:
                 self.extension([], key)
-        if "bizStep" in event:
-            self.vocab(["bizStep"], event["bizStep"], cbv.BIZ_STEP)
-        if "disposition" in event:
-            self.vocab(["disposition"], event["disposition"], cbv.DISPOSITION)
-        self.persistent_disposition(event.get("persistentDisposition"))
-        for name in ("readPoint", "bizLocation"):
-            self.extensions([name], event.get(name), frozenset({"id"}))
-        for name, (member, vocab) in _TYPED_LISTS.items():
-            self.typed_list(name, member, vocab, event.get(name))
-        self.sensors(event.get("sensorElementList"))
-        ilmd = event.get("ilmd")
-        if isinstance(ilmd, Mapping):
-            self.extensions(["ilmd"], ilmd, frozenset())
-        declaration = event.get("errorDeclaration")
-        if isinstance(declaration, Mapping):
-            if "reason" in declaration:
-                self.vocab(["errorDeclaration", "reason"], declaration["reason"], cbv.ERROR_REASON)
-            fields = frozenset({"declarationTime", "reason", "correctiveEventIDs"})
-            self.extensions(["errorDeclaration"], declaration, fields)
+            elif key == "bizStep":
+                self.vocab(["bizStep"], value, cbv.BIZ_STEP)
+            elif key == "disposition":
+                self.vocab(["disposition"], value, cbv.DISPOSITION)
+            elif key == "persistentDisposition":
+                self.persistent_disposition(value)
+            elif key in _LOCATIONS:
+                self.extensions([key], value, _LOCATION_FIELDS)
+            elif key in _TYPED_LISTS:
+                member, vocab = _TYPED_LISTS[key]
+                self.typed_list(key, member, vocab, value)
+            elif key == "sensorElementList":
+                self.sensors(value)
+            elif key == "ilmd":
+                if isinstance(value, Mapping):
+                    self.extensions(["ilmd"], value, frozenset())
+            elif key == "errorDeclaration" and isinstance(value, Mapping):
+                if "reason" in value:
+                    self.vocab(["errorDeclaration", "reason"], value["reason"], cbv.ERROR_REASON)
+                self.extensions(["errorDeclaration"], value, _DECLARATION_FIELDS)
 
     def persistent_disposition(self, value: Any) -> None:
         if not isinstance(value, Mapping):
@@ -326,7 +351,7 @@ class _Checker:
             if isinstance(entry, Mapping):
                 if "type" in entry:
                     self.vocab([name, i, "type"], entry["type"], vocab)
-                self.extensions([name, i], entry, frozenset({"type", member}))
+                self.extensions([name, i], entry, _TYPED_LIST_FIELDS[name])
 
     def sensors(self, elements: Any) -> None:
         if not isinstance(elements, list):
@@ -392,7 +417,11 @@ def validate_document(doc: Any) -> list[Problem]:
     """Problems of an EPCISDocument or EPCISQueryDocument: the document itself, then each event."""
     if not isinstance(doc, Mapping):
         return [Problem(None, "", "an EPCIS document must be a JSON object")]
-    problems = _schema_problems(_compiled().shell.iter_errors(doc), None)
+    compiled = _compiled()
+    # The event lists' items are only checked to be objects: when they all are, the shell need not
+    # descend into them (one step per event) and finds the same problems.
+    shell = compiled.bare_shell if _events_are_objects(doc) else compiled.shell
+    problems = _schema_problems(shell.iter_errors(doc), None)
     context = doc.get("@context")
     if context is None:
         context = []  # reported above; still check the events against the standard prefixes
@@ -400,6 +429,19 @@ def validate_document(doc: Any) -> list[Problem]:
     for i, event in enumerate(_event_list(doc)):
         problems.extend(validate_event(event, ctx, i))
     return problems
+
+
+def _events_are_objects(doc: Mapping[str, Any]) -> bool:
+    """Whether every entry of every event list the schema reaches (``epcisBody.eventList``,
+    ``epcisBody.queryResults.resultsBody.eventList``) is a JSON object."""
+    body = doc.get("epcisBody")
+    if not isinstance(body, dict):
+        return True
+    lists = [body.get("eventList")]
+    results = body.get("queryResults")
+    if isinstance(results, dict) and isinstance(results.get("resultsBody"), dict):
+        lists.append(results["resultsBody"].get("eventList"))
+    return all(all(isinstance(e, dict) for e in found) for found in lists if isinstance(found, list))
 
 
 def _event_list(doc: Mapping[str, Any]) -> list[Any]:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from shilian.core.epcis.hashing import (
+    EpcisContext,
     canonical_time,
     document_events,
     document_hashes,
@@ -249,6 +250,30 @@ def test_an_events_own_context_declares_its_prefixes():
     own = {**EVENT, "@context": [{"ex": "https://ns.example.com/epcis/"}]}
     assert event_hash(own, ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"]) == plain
     assert "{https://ns.example.com/epcis/}temperature" in prehash(own, None)
+
+
+def test_one_context_for_many_events_gives_each_event_its_own_prehash():
+    """A document's context remembers the items of values it has seen: events hashed one after
+    another through one context get the pre-hash each gets alone, in any order (equal numbers
+    alike, ``true`` apart from ``1``)."""
+    events = [
+        copy.deepcopy(EVENT),
+        _variant(quantityList=[{"epcClass": EVENT["quantityList"][0]["epcClass"], "quantity": 120, "uom": "KGM"}]),
+        _variant(quantityList=[{"epcClass": EVENT["quantityList"][0]["epcClass"], "quantity": 1, "uom": "KGM"}]),
+        _variant(quantityList=[{"epcClass": EVENT["quantityList"][0]["epcClass"], "quantity": True, "uom": "KGM"}]),
+        _variant(bizTransactionList=[{"type": "owning_party", "bizTransaction": "urn:x:1"}]),
+        _variant(sourceList=[{"type": "po", "source": "urn:x:1"}]),
+        _variant(bizStep="urn:epcglobal:cbv:bizstep:receiving", disposition="in_progress "),
+    ]
+    alone = [prehash(event, CONTEXT) for event in events]
+    for order in (events, events[::-1]):
+        ctx = EpcisContext.of(CONTEXT)
+        shared = {id(event): prehash(event, ctx) for event in order}
+        assert [shared[id(event)] for event in events] == alone
+    assert alone[0] == alone[1]  # 120.0 and 120
+    assert alone[2] != alone[3]  # 1 and true
+    assert "type=owning_partybizTransaction=urn:x:1" in alone[4]  # a word of another vocabulary: as is
+    assert "sourceListtype=posource=urn:x:1" in alone[5]
 
 
 def test_prehash_does_not_change_the_event():

@@ -8,14 +8,16 @@ import json
 from typing import Any
 
 import pytest
+from jsonschema import Draft7Validator
 
 from shilian.core.epcis.fastpath import schema_accepts
 from shilian.core.epcis.hashing import STANDARD_NAMESPACES, document_events
-from shilian.core.epcis.validation import DATA, Problem, _compiled, validate_document, validate_event
+from shilian.core.epcis.validation import DATA, Problem, _compiled, _load_schema, validate_document, validate_event
 from shilian.core.testing.conformance import (
     EPCIS_EVENTS,
     EPCIS_INVALID,
     EPCIS_QUERY,
+    hash_documents,
     invalid_documents,
     load_json,
     valid_documents,
@@ -177,6 +179,35 @@ def test_document_problems_keep_the_events_position():
         (2, "/bizStep"),
     ]
     assert str(problems[2]).startswith("event 2 /bizStep: 'washing' is not a standard bizStep")
+
+
+def _shell_problems(shell: Any, doc: Any) -> list[tuple[str, str]]:
+    return [(".".join(map(str, e.absolute_path)), e.message) for e in shell.iter_errors(doc)]
+
+
+def test_the_shell_skips_event_lists_of_objects_only_when_that_finds_the_same_problems():
+    compiled = _compiled()
+    schema = _load_schema()  # as GS1 writes it (``if: {not: …}``), events only checked to be objects
+    schema["definitions"]["eventList"] = {"type": "array", "items": {"type": "object"}}
+    as_written = Draft7Validator(schema, format_checker=compiled.shell.format_checker)
+    docs = [load_json(path) for path in (*valid_documents(), *invalid_documents(), *hash_documents())]
+    docs += [
+        {**RECEIVING, "@context": CONTEXT},
+        {"type": "Unknown"},
+        {"type": "EPCISDocument"},
+        {**RECEIVING, "type": 7},
+    ]
+    for doc in docs:
+        assert _shell_problems(compiled.bare_shell, doc) == _shell_problems(compiled.shell, doc)
+        assert sorted(_shell_problems(compiled.shell, doc)) == sorted(_shell_problems(as_written, doc))
+    query = {
+        "@context": CONTEXT, "type": "EPCISQueryDocument", "schemaVersion": "2.0",
+        "creationDate": "2024-05-01T10:00:00+08:00",
+        "epcisBody": {"queryResults": {"queryName": "SimpleEventQuery", "resultsBody": {"eventList": [RECEIVING, 7]}}},
+    }  # fmt: skip
+    assert [(p.event_index, p.pointer) for p in validate_document(query)][:1] == [
+        (None, "/epcisBody/queryResults/resultsBody/eventList/1")
+    ]
 
 
 def test_standard_prefixes_are_those_of_the_shipped_epcis_context():

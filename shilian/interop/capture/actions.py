@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shilian.core.bulk import collection_paused
 from shilian.core.epcis.validation import Problem, validate_document
 from shilian.core.history import record
 from shilian.interop.access import may_capture
@@ -80,6 +81,7 @@ def _refusal(doc: Document, problems: list[Problem]) -> EpcisProblem:
     )
 
 
+@collection_paused()
 def start_capture(user: Any, data: bytes, *, behaviour: str = CaptureBehaviour.ROLLBACK) -> tuple[CaptureJob, bool]:
     """Accept a document for capture: (its job, whether it is new). EpcisProblem when it
     cannot be accepted at all: 403, 413, 400 (malformed, or invalid with rollback).
@@ -135,6 +137,7 @@ def _earlier_job(user: Any, digest: str, behaviour: str) -> CaptureJob | None:
     )
 
 
+@collection_paused()
 def run_capture_job(job_id: int) -> CaptureJob | None:
     """Capture a job's document. Idempotent: a finished job is left alone."""
     job = CaptureJob.objects.select_related("created_by").filter(pk=job_id).first()
