@@ -53,6 +53,7 @@ def test_inspector_reviews_detections_on_a_phone(world, live_server, monkeypatch
             expect(card).to_be_visible()
             shot = card.locator("img.detection-shot")
             expect(shot).to_be_visible()
+            page.wait_for_function(f"document.querySelector('#detection-{first.pk} img').naturalWidth > 0")
             assert page.evaluate(f"document.querySelector('#detection-{first.pk} img').naturalWidth") == 640
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
             page.screenshot(path=str(SHOTS / "detections-list.png"), full_page=True)

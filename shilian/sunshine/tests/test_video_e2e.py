@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -34,6 +33,7 @@ from shilian.sunshine.testing.rtsp_camera import (
     push_rtmp,
     start_rtsp_camera,
     stop,
+    wait_listening,
 )
 from shilian.sunshine.tests.video_support import clip, config, make_camera, run_until, state
 from shilian.sunshine.video.ffmpeg import ffprobe_exe
@@ -93,6 +93,7 @@ def test_cameras_online_snapshot_hls_recording_health_and_hang(video_dir, proces
     push_url = f"rtmp://127.0.0.1:{port_base + push.pk}"
     try:
         supervisor.step(0.1)  # starts every worker (the listener too)
+        wait_listening(port_base + push.pk)
         wrong = push_rtmp(clip(), f"{push_url}/not-the-key/live", loop=False)
         processes.append(wrong)
         run_until(
@@ -106,7 +107,7 @@ def test_cameras_online_snapshot_hls_recording_health_and_hang(video_dir, proces
         assert not paths.playlist(push.pk).exists()
         stop(wrong)
         run_until(supervisor, lambda: supervisor.workers[push.pk].running, timeout=5, what="listening again")
-        time.sleep(0.5)  # ffmpeg binds its port (probing it with a connection would use up the listen)
+        wait_listening(port_base + push.pk)  # ffmpeg binds its port again (a probe connection would use it up)
         processes.append(push_rtmp(clip(), f"{push_url}/{push.stream_key}/live"))
 
         run_until(
