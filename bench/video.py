@@ -6,7 +6,8 @@ N simulated SD cameras (640x360, 15 fps, ~500 kbit/s, key frame every second) ar
 over RTSP by one gst-rtsp-server process (not measured). Then, one after the other in the
 same run, for ``--seconds`` each:
 
-1. **bare**: N plain ``ffmpeg -rtsp_transport tcp -i … -c copy -f hls`` processes (the reference);
+1. **bare**: N plain ``ffmpeg -rtsp_transport tcp -i … -c copy -f hls`` processes (the reference), and N bare
+   ffmpeg processes running the worker's own command line (same outputs, no supervisor: the second reference);
 2. **relay only** (`--relay-only`: nothing decoded; liveness from ffmpeg's progress report), then
    **relay + snapshots + health**: ``shilian video`` (the real supervisor and its ffmpeg
    per camera: HLS copy, keyframe JPEG, 32x18 thumbnails, watchdog, DB writes), analyses off;
@@ -88,6 +89,8 @@ def main() -> None:
     from shilian.core.testing import factories as f  # noqa: PLC0415
     from shilian.sunshine.models import Camera  # noqa: PLC0415
     from shilian.sunshine.testing.rtsp_camera import free_port, make_clip, start_rtsp_camera, stop  # noqa: PLC0415
+    from shilian.sunshine.video.command import Source, build_command  # noqa: PLC0415
+    from shilian.sunshine.video.config import VideoConfig  # noqa: PLC0415
     from shilian.sunshine.video.ffmpeg import ffmpeg_exe  # noqa: PLC0415
 
     call_command("migrate", verbosity=0)
@@ -117,6 +120,16 @@ def main() -> None:
                  "-hls_list_size", "6", "-hls_flags", "delete_segments", str(bare_dir / str(i) / "index.m3u8")]
             )  # fmt: skip
         bare = cpu_of(argv, seconds, env)
+        # the worker's own ffmpeg command lines (HLS copy + keyframe JPEG + thumbnails), run bare: no supervisor
+        same_dir = WORK / "same"
+        same = []
+        for i in range(n):
+            (same_dir / str(i)).mkdir(parents=True)
+            source = Source(f"rtsp://127.0.0.1:{port}/cam{i}")
+            same.append(
+                build_command(source, live=same_dir / str(i), rec=None, thumb_fd=1, run=1, config=VideoConfig())
+            )
+        bare_same = cpu_of(same, seconds, env)
         fixed = cpu_of([[*video, "--camera", "999999999", "--no-detection"]], seconds, env)
         relay = cpu_of([[*video, *ids, "--no-detection", "--relay-only"]], seconds, env) - fixed
         worker = cpu_of([[*video, *ids, "--no-detection"]], seconds, env) - fixed
@@ -136,6 +149,7 @@ def main() -> None:
     rows = [
         ("bare ffmpeg -c copy → HLS (reference)", pct(bare)),
         ("shilian video: relay only (no decoding)", pct(relay)),
+        ("bare ffmpeg, the worker's own outputs (reference)", pct(bare_same)),
         ("shilian video: relay + snapshots + health", pct(worker)),
         ("  + recording (4th output)", pct(recording)),
     ]
@@ -143,10 +157,14 @@ def main() -> None:
         rows.append(("  + detection at its default rate", pct(detection)))
     print(f"supervisor fixed cost (no camera): {100 * fixed / seconds:.2f} % of a core (subtracted)")
     for name, value in rows:
-        print(f"{name:46s} {value:6.2f} % of a core per camera")
+        print(f"{name:52s} {value:6.2f} % of a core per camera")
     budget = 200.0 * 2 / 3
     print(f"relay only, overhead over bare relay: {pct(relay) / max(pct(bare), 1e-9):.2f}x (goal < 2x)")
     print(f"relay + snapshots + health over bare relay: {pct(worker) / max(pct(bare), 1e-9):.2f}x")
+    print(
+        f"relay + snapshots + health over bare ffmpeg doing the same outputs: "
+        f"{pct(worker) / max(pct(bare_same), 1e-9):.2f}x (goal < 2x)"
+    )
     print(
         f"cameras in 2/3 of 2 cores (133 % of a core) with relay + snapshots + health: {budget / pct(worker):.0f} (goal ≥ 50)"
     )

@@ -36,7 +36,7 @@ from shilian.sunshine.testing.rtsp_camera import (
     wait_listening,
 )
 from shilian.sunshine.tests.video_support import clip, config, make_camera, run_until, state
-from shilian.sunshine.video.ffmpeg import ffprobe_exe
+from shilian.sunshine.video.ffmpeg import ffmpeg_exe, ffprobe_exe
 from shilian.sunshine.video.supervisor import Supervisor
 
 pytestmark = [
@@ -268,5 +268,32 @@ def test_relay_only_decodes_nothing_yet_sees_a_hung_camera(video_dir, processes)
         run_until(supervisor, lambda: state(camera)[0] == CameraState.OFFLINE, timeout=10, what="hung → offline")
         os.killpg(hanging.pid, signal.SIGCONT)
         run_until(supervisor, lambda: state(camera)[0] == CameraState.ONLINE, timeout=20, what="back online")
+    finally:
+        supervisor.close()
+
+
+def test_g711_audio_is_named_and_dropped_while_the_video_plays(video_dir, processes):
+    """A camera pushing G.711 audio (which browsers cannot play): the video is relayed, the
+    audio is dropped, and the camera's message says so."""
+    camera = make_camera(ingest=Ingest.PUSH, recording=False)
+    port_base = free_port() - camera.pk
+    supervisor = Supervisor(config(rtmp_port_base=port_base), detection=False, camera_ids=[camera.pk])
+    try:
+        supervisor.step(0.1)
+        wait_listening(port_base + camera.pk)
+        pusher = subprocess.Popen(
+            [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-re", "-stream_loop", "-1",
+             "-i", str(clip()), "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000",
+             "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "pcm_alaw", "-ar", "8000", "-ac", "1",
+             "-f", "flv", f"rtmp://127.0.0.1:{port_base + camera.pk}/{camera.stream_key}/live"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        )  # fmt: skip
+        processes.append(pusher)
+        run_until(supervisor, lambda: state(camera)[0] == CameraState.ONLINE, timeout=20, what="push online")
+        run_until(supervisor, lambda: "G.711" in state(camera)[1], timeout=10, what="G.711 named")
+        assert camera.audio_codec == "pcm_alaw"
+        assert camera.video_codec == "h264"
+        assert "not relayed" in camera.state_message
+        run_until(supervisor, lambda: paths.playlist(camera.pk).exists(), timeout=10, what="video relayed")
     finally:
         supervisor.close()
