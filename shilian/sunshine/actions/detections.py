@@ -16,10 +16,25 @@ from django.utils import timezone
 
 from shilian.core.errors import DomainError
 from shilian.core.history import record
+from shilian.sunshine.actions.patrols import issue_terms
 from shilian.sunshine.actions.snapshots import store_snapshot
-from shilian.sunshine.choices import DetectionRule, DetectionStatus, SnapshotPurpose
+from shilian.sunshine.choices import (
+    ChecklistItem,
+    DetectionRule,
+    DetectionStatus,
+    FindingResult,
+    FindingStatus,
+    SnapshotPurpose,
+)
 from shilian.sunshine.detection.config import detection_cooldown
-from shilian.sunshine.models import Camera, Detection
+from shilian.sunshine.models import Camera, Detection, Finding
+
+# The checklist item a confirmed detection is a finding about.
+RULE_ITEM = {
+    DetectionRule.NO_MASK: ChecklistItem.CAPS_MASKS,
+    DetectionRule.UNATTENDED: ChecklistItem.OTHER,
+    DetectionRule.AFTER_HOURS_MOTION: ChecklistItem.PESTS,
+}
 
 
 class HitLike(Protocol):
@@ -116,3 +131,52 @@ def review_detection(detection: Detection, *, confirmed: bool, acting_user: Any)
         after=str(after),
     )
     return detection
+
+
+def finding_of(detection: Detection) -> Finding | None:
+    """The finding raised from a detection (it carries the detection's snapshot)."""
+    return Finding.objects.filter(snapshot_id=detection.snapshot_id).first()
+
+
+@transaction.atomic
+def raise_finding(detection: Detection, *, note: str, deadline: dt.date | None, acting_user: Any) -> Finding:
+    """A confirmed detection becomes an issue for the workshop to fix, with its snapshot as evidence.
+
+    The workshop sees it with its patrol findings and answers with a photo; the inspector closes
+    or reopens it. Once per detection.
+    """
+    status = Detection.objects.select_for_update().values_list("status", flat=True).get(pk=detection.pk)
+    if status != DetectionStatus.CONFIRMED:
+        raise DomainError("not_confirmed", "请先确认该识别结果 / confirm the detection first", field="status")
+    if finding_of(detection) is not None:
+        raise DomainError(
+            "already_raised", "已为该识别结果下发整改 / a finding was already raised for it", field="detection"
+        )
+    note, deadline = issue_terms(note, deadline)
+    enterprise = detection.camera.enterprise
+    finding = Finding.objects.create(
+        patrol=None,
+        enterprise=enterprise,
+        jurisdiction_code=enterprise.jurisdiction_id,
+        camera=detection.camera,
+        snapshot=detection.snapshot,
+        item=RULE_ITEM[DetectionRule(detection.rule)],
+        result=FindingResult.ISSUE,
+        note=note,
+        deadline=deadline,
+        status=FindingStatus.OPEN,
+        created_by=acting_user,
+    )
+    record(
+        "sunshine.finding.record",
+        finding,
+        acting_user=acting_user,
+        jurisdiction_code=finding.jurisdiction_code,
+        detection=detection.pk,
+        enterprise=enterprise.pk,
+        item=finding.item,
+        result=finding.result,
+        deadline=deadline.isoformat(),
+        snapshot=detection.snapshot_id,
+    )
+    return finding

@@ -163,15 +163,8 @@ def record_finding(
         raise DomainError(
             "wrong_snapshot", "抓拍不属于该摄像头 / the snapshot is not from this camera", field="snapshot"
         )
-    today = timezone.localdate()
     if result == FindingResult.ISSUE:
-        note = _note(note, required=True, message="请写明问题 / say what is wrong")
-        if deadline is None:
-            raise DomainError("missing_field", "请填写整改期限 / set a deadline to fix it", field="deadline")
-        if deadline < today:
-            raise DomainError(
-                "past_deadline", "整改期限不能早于今天 / the deadline cannot be in the past", field="deadline"
-            )
+        note, deadline = issue_terms(note, deadline)
         status, closed_at = FindingStatus.OPEN, None
     else:
         note = _note(note, required=False, message="")
@@ -203,6 +196,18 @@ def record_finding(
         snapshot=snapshot.pk if snapshot else None,
     )
     return finding
+
+
+def issue_terms(note: str, deadline: dt.date | None) -> tuple[str, dt.date]:
+    """An issue needs a note saying what is wrong and a deadline not in the past."""
+    note = _note(note, required=True, message="请写明问题 / say what is wrong")
+    if deadline is None:
+        raise DomainError("missing_field", "请填写整改期限 / set a deadline to fix it", field="deadline")
+    if deadline < timezone.localdate():
+        raise DomainError(
+            "past_deadline", "整改期限不能早于今天 / the deadline cannot be in the past", field="deadline"
+        )
+    return note, deadline
 
 
 def _locked(finding: Finding, allowed: Iterable[str], message: str) -> Finding:

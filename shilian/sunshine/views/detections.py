@@ -6,10 +6,13 @@ inspectors of the camera's area and admins); the page gate answers 404 to everyo
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -19,7 +22,7 @@ from shilian.core.errors import DomainError
 from shilian.core.htmx import paginate, render_page, wants_fragment
 from shilian.registry.workspace import inspector_page
 from shilian.sunshine.access import access_detection, detections_for
-from shilian.sunshine.actions.detections import review_detection
+from shilian.sunshine.actions.detections import finding_of, raise_finding, review_detection
 from shilian.sunshine.choices import DetectionRule, DetectionStatus
 from shilian.sunshine.detection.stats import false_positive_rates
 
@@ -63,7 +66,34 @@ def _status_label(value: str) -> str:
 @inspector_page
 def detection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     detection = access_detection(request.user, pk, Perm.SUPERVISE)
-    return render_page(request, "sunshine/detections_detail.html", {"detection": detection})
+    context = {"detection": detection, "finding": finding_of(detection), "today": timezone.localdate()}
+    return render_page(request, "sunshine/detections_detail.html", context)
+
+
+@require_POST
+@inspector_page
+def detection_finding(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A confirmed detection becomes a finding for the workshop (note and deadline)."""
+    detection = access_detection(request.user, pk, Perm.SUPERVISE)
+    note = request.POST.get("note", "")
+    try:
+        deadline = dt.date.fromisoformat(request.POST.get("deadline", ""))
+    except ValueError:
+        deadline = None
+    try:
+        finding = raise_finding(detection, note=note, deadline=deadline, acting_user=request.user)
+    except DomainError as exc:
+        context = {
+            "detection": detection,
+            "finding": finding_of(detection),
+            "today": timezone.localdate(),
+            "error": exc.message,
+            "error_field": exc.field,
+            "note": note,
+        }
+        return render_page(request, "sunshine/detections_detail.html", context, status=400)
+    messages.success(request, _("The workshop has been asked to fix it."))
+    return redirect("sunshine:inspector_finding", pk=finding.pk)
 
 
 @require_POST
