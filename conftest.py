@@ -28,6 +28,18 @@ def _fresh_consumer_page_state():
     clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language (Chinese): a request in English leaves
+    English active in the thread, which a later test in the same worker must not inherit."""
+    from django.conf import settings  # noqa: PLC0415
+    from django.utils import translation  # noqa: PLC0415
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """With SHILIAN_NO_SKIP set (CI does), a skipped test fails: a test that needs Chromium,

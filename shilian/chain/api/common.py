@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from pydantic import BaseModel
 
-from shilian.chain.access import find_lot
+from shilian.chain.access import find_lot, find_lot_id
 from shilian.chain.models import EventLine, Lot, TraceEvent
 from shilian.core.access import Perm
 from shilian.core.api import invalid
@@ -36,6 +36,17 @@ def find(user: Any, ref: str, perm: str = Perm.VIEW, *, field: str) -> Lot:
     """A lot by id, EPC class URI or Digital Link URI; errors name ``field``."""
     try:
         return find_lot(user, ref, perm)
+    except ValueError as exc:
+        raise invalid(field, str(exc)) from None
+    except NotFoundError as exc:
+        exc.field = field
+        raise
+
+
+def find_id(user: Any, ref: str, perm: str = Perm.VIEW, *, field: str) -> int:
+    """``find`` for endpoints that need only the lot's id (trace, impact): a narrower read."""
+    try:
+        return find_lot_id(user, ref, perm)
     except ValueError as exc:
         raise invalid(field, str(exc)) from None
     except NotFoundError as exc:

@@ -9,7 +9,7 @@ from ninja.responses import Status
 
 from shilian.chain.access import access_recall, recalls_for
 from shilian.chain.actions import start_recall
-from shilian.chain.api.common import find
+from shilian.chain.api.common import find, find_id
 from shilian.chain.exports import to_csv, to_xlsx
 from shilian.chain.queries.impact_doc import impact_document
 from shilian.chain.queries.report import NOTICE_COLUMNS, recall_notice_rows
@@ -36,7 +36,7 @@ def trace_lot(
     Needs supervision of the lot's enterprise (an inspector of its jurisdiction, or an
     admin). Enterprises outside the user's scope appear with name, kind and jurisdiction only.
     """
-    root = find(request.auth, lot, Perm.SUPERVISE, field="lot")
+    root = find_id(request.auth, lot, Perm.SUPERVISE, field="lot")
     # The database writes the answer (TraceOut's shape, checked by the tests): no per-lot objects.
     return HttpResponse(trace_document(request.auth, root, direction), content_type="application/json")
 
@@ -46,9 +46,9 @@ def impact(request: ApiRequest, lot: Annotated[str, Query(description=LOT_REF)])
     """What recalling the lot would reach, without recording anything: every lot made from
     it or shipped as it, who holds how much, and the shipments out. A fixed number of
     queries whatever the size of the recall."""
-    root = find(request.auth, lot, Perm.SUPERVISE, field="lot")
+    root = find_id(request.auth, lot, Perm.SUPERVISE, field="lot")
     # The database writes the answer (RecallImpactOut's shape, checked by the tests).
-    return HttpResponse(impact_document(root.pk), content_type="application/json")
+    return HttpResponse(impact_document(root), content_type="application/json")
 
 
 @router.post("/recalls", response={201: RecallOut, **PROBLEMS}, by_alias=True)
