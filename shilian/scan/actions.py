@@ -16,7 +16,7 @@ from shilian.scan.choices import ReportKind
 from shilian.scan.counterfeit import check_items
 from shilian.scan.errors import ScanErrorCode
 from shilian.scan.models import ConsumerReport, CounterfeitFlag, Scan
-from shilian.scan.photos import CheckedPhoto
+from shilian.chain.photos import CheckedPhoto
 from shilian.scan.scanrows import ScanRow
 
 DESCRIPTION_MAX = 1000

@@ -18,8 +18,9 @@ from typing import Any
 
 from django.conf import settings
 
+from shilian.core.ratelimit import client_ip
+
 # Only a proxy on this machine may say who the client is (nginx's ``X-Real-IP``).
-TRUSTED_PROXIES = frozenset({"127.0.0.1", "::1"})
 
 # Checked in order: the first marker found in the user-agent string names it.
 _FAMILIES = (
@@ -105,16 +106,6 @@ def network_of(address: str) -> str:
         prefix = 24 if ip.version == 4 else 48
         return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
     return ""
-
-
-def client_ip(meta: Mapping[str, Any]) -> str:
-    """The client's address: ``X-Real-IP`` when a local proxy (nginx) set it, else the peer."""
-    remote = str(meta.get("REMOTE_ADDR") or "")
-    if remote in TRUSTED_PROXIES:
-        forwarded = str(meta.get("HTTP_X_REAL_IP") or "").strip()
-        if forwarded:
-            return forwarded
-    return remote
 
 
 def client_key(network: str, user_agent: str) -> str:

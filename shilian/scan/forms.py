@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shilian.scan.actions import CONTACT_MAX, DESCRIPTION_MAX
 from shilian.scan.choices import ReportKind
-from shilian.scan.photos import CheckedPhoto, check_photo
+from shilian.chain.photos import CheckedPhoto, check_photo
 
 
 class ReportForm(forms.Form):

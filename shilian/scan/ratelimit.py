@@ -11,14 +11,7 @@ The client is the address nginx puts in ``X-Real-IP`` when the request came thro
 the local proxy, else the peer address; an IPv6 client is its /64.
 """
 
-from __future__ import annotations
-
-import ipaddress
-from typing import Any
-
-from django_ratelimit.core import get_usage
-
-from shilian.scan.client import client_ip
+from shilian.core.ratelimit import client_address, retry_after
 
 # Scans (pages and linksets): 2 a second on average per client address, enough for a
 # shop's shared Wi-Fi or a mobile carrier's shared address; a scraper is slowed down.
@@ -26,24 +19,4 @@ RESOLVE_RATE = "120/m"
 # Reports: a consumer files one, perhaps two; a flood from one client stops here.
 REPORT_RATE = "10/h"
 
-
-def client_address(request: Any) -> str:
-    address = client_ip(request.META)
-    if ":" in address:
-        try:
-            return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
-        except ValueError:
-            return address
-    return address
-
-
-def _key(group: str, request: Any) -> str:
-    return client_address(request)
-
-
-def retry_after(request: Any, group: str, rate: str) -> int | None:
-    """Count this request; the seconds to wait when the client is over ``rate``, else None."""
-    usage = get_usage(request, group=group, key=_key, rate=rate, increment=True)
-    if usage is None or not usage["should_limit"]:
-        return None
-    return max(1, int(usage["time_left"]))
+__all__ = ["REPORT_RATE", "RESOLVE_RATE", "client_address", "retry_after"]

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
-from shilian.chain.documents import sniff_content_type
+from shilian.chain import photos
 from shilian.sunshine.actions.cameras import CameraSpec
 from shilian.sunshine.actions.patrols import RANDOM_MAX, ReplyPhoto
 from shilian.sunshine.choices import ChecklistItem, FindingResult, Ingest, Room
@@ -27,9 +24,6 @@ WEEKDAYS = [
     ("6", _("Sat")),
     ("7", _("Sun")),
 ]
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_PIXELS = 50_000_000
-PHOTO_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 
 
 class CameraForm(forms.Form):
@@ -155,26 +149,6 @@ class UptimeForm(forms.Form):
 
 
 def check_photo(file: Any) -> ReplyPhoto:
-    """Read and check one upload: an image by its first bytes, under 5 MB; ValueError otherwise."""
-    data = file.read(PHOTO_MAX_BYTES + 1)
-    if len(data) > PHOTO_MAX_BYTES:
-        raise ValueError("照片超过5 MB / the photo is over 5 MB")
-    if not data:
-        raise ValueError("照片为空 / the photo is empty")
-    content_type = sniff_content_type(data[:16])
-    if content_type not in PHOTO_EXTENSIONS:
-        raise ValueError("只接受图片（PNG、JPEG、GIF、WebP） / only images (PNG, JPEG, GIF, WebP) are accepted")
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValueError("图片已损坏或无法读取 / the image is damaged or unreadable") from None
-    if width * height > PHOTO_MAX_PIXELS:
-        raise ValueError("图片像素过多 / the image has too many pixels")
-    return ReplyPhoto(
-        content_type=content_type,
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
-        extension=PHOTO_EXTENSIONS[content_type],
-    )
+    """Read and check one upload (``chain.photos``: an image by its first bytes, under 5 MB); ValueError otherwise."""
+    photo = photos.check_photo(file)
+    return ReplyPhoto(content_type=photo.content_type, sha256=photo.sha256, data=photo.data, extension=photo.extension)

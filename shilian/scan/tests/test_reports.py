@@ -9,10 +9,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
+from shilian.chain import photos
 from shilian.chain.tests.test_views_support import ACTORS, client_for
 from shilian.core.models import HistoryEntry
 from shilian.core.testing import factories as f
-from shilian.scan import photos, scanlog
+from shilian.scan import scanlog
 from shilian.scan.models import ConsumerReport, CounterfeitFlag, Scan
 from shilian.scan.tests.factories import PDF, PNG, make_world
 

@@ -1,4 +1,4 @@
-"""Checking a consumer's photo: an image (read from its bytes), under the size limit."""
+"""Checking an uploaded photo (a consumer's report, a workshop's answer): an image read from its bytes, under the size limit."""
 
 from __future__ import annotations
 
