@@ -10,13 +10,13 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
 from shilian.chain.models import Lot
+from shilian.chain.photos import CheckedPhoto
 from shilian.core.errors import DomainError
 from shilian.core.history import record
 from shilian.scan.choices import ReportKind
 from shilian.scan.counterfeit import check_items
 from shilian.scan.errors import ScanErrorCode
 from shilian.scan.models import ConsumerReport, CounterfeitFlag, Scan
-from shilian.chain.photos import CheckedPhoto
 from shilian.scan.scanrows import ScanRow
 
 DESCRIPTION_MAX = 1000

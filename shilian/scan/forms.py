@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shilian.chain.photos import CheckedPhoto, check_photo
 from shilian.scan.actions import CONTACT_MAX, DESCRIPTION_MAX
 from shilian.scan.choices import ReportKind
-from shilian.chain.photos import CheckedPhoto, check_photo
 
 
 class ReportForm(forms.Form):
