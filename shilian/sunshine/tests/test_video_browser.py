@@ -2,11 +2,14 @@
 
 A pull camera (gst-rtsp-server) goes through the real supervisor (in a thread, against the
 live server's database); an operator of the workshop opens the access-checked playlist
-(``/v/cameras/<pk>/live/index.m3u8``) with hls.js and the test counts decoded frames.
+(``/v/cameras/<pk>/live/index.m3u8``) with hls.js and the test counts decoded frames. Then a
+lot is produced while the room is recorded, and a consumer plays the worker's recording from
+the consumer page's "how this lot was made".
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 
@@ -17,6 +20,8 @@ from playwright.sync_api import sync_playwright
 from shilian.core.testing import factories as f
 from shilian.sunshine import paths
 from shilian.sunshine.choices import CameraState
+from shilian.sunshine.consumer import room_token
+from shilian.sunshine.models import Recording
 from shilian.sunshine.testing.rtsp_camera import free_port, gst_available, start_rtsp_camera, stop
 from shilian.sunshine.tests.video_support import clip, config, make_camera
 from shilian.sunshine.video.supervisor import Supervisor
@@ -52,7 +57,13 @@ def test_live_hls_plays_in_chromium(live_server, settings, tmp_path, monkeypatch
     port = free_port()
     server = start_rtsp_camera({"cam": clip()}, port=port)
     enterprise = f.make_enterprise(name="阳光面馆")
-    camera = make_camera(enterprise, source_url=f"rtsp://127.0.0.1:{port}/cam", recording=False)
+    camera = make_camera(
+        enterprise,
+        source_url=f"rtsp://127.0.0.1:{port}/cam",
+        work_days="1234567",  # consumers may watch at any hour the test runs
+        work_start=dt.time(0, 0),
+        work_end=dt.time(23, 59, 59),
+    )
     operator = f.make_operator(enterprise)
     supervisor = Supervisor(config(), detection=False, camera_ids=[camera.pk])
     done = threading.Event()
@@ -87,6 +98,23 @@ def test_live_hls_plays_in_chromium(live_server, settings, tmp_path, monkeypatch
             frames = page.evaluate("document.getElementById('v').getVideoPlaybackQuality().totalVideoFrames")
             assert frames >= 20
             assert page.evaluate("window.hlsErrors") == []
+
+            # the worker's own recording, played by a consumer from "how this lot was made"
+            for _ in range(100):
+                if Recording.objects.filter(camera=camera).exists():
+                    break
+                page.wait_for_timeout(200)
+            soy = f.receive(enterprise, product_name="黄豆")
+            lot = f.produce(enterprise, [(soy, "5")], f.make_product(enterprise, name="豆腐干"))
+            consumer = browser.new_page()
+            consumer.goto(f"{live_server.url}/v/room/{room_token(lot.pk)}/?tab=making")
+            consumer.evaluate("document.querySelector('video.making').muted = true")
+            consumer.evaluate("document.querySelector('video.making').play()")
+            consumer.wait_for_function(
+                "() => document.querySelector('video.making').getVideoPlaybackQuality().totalVideoFrames >= 10",
+                timeout=20_000,
+            )
+            assert consumer.evaluate("document.querySelector('video.making').videoWidth") == 640
             browser.close()
     finally:
         done.set()
