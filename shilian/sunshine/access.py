@@ -34,8 +34,10 @@ def within_working_hours(camera: Camera, when: datetime | None = None) -> bool:
     local = timezone.localtime(when or timezone.now())
     if str(local.isoweekday()) not in camera.work_days:
         return False
+    if camera.work_start == camera.work_end:
+        return True  # the same start and end: around the clock on working days
     now = local.time()
-    if camera.work_start <= camera.work_end:
+    if camera.work_start < camera.work_end:
         return camera.work_start <= now < camera.work_end
     return now >= camera.work_start or now < camera.work_end  # a night shift over midnight
 

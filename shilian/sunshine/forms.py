@@ -43,7 +43,7 @@ class CameraForm(forms.Form):
     work_end = forms.TimeField(
         label=_("until"),
         widget=forms.TimeInput(attrs={"type": "time"}),
-        help_text=_("An end before the start is a night shift."),
+        help_text=_("An end before the start is a night shift; the same time as the start means around the clock."),
     )
     enabled = forms.BooleanField(label=_("Enabled"), required=False)
     public = forms.BooleanField(

@@ -67,13 +67,7 @@ def _checked(spec: CameraSpec) -> dict[str, Any]:
     days = "".join(sorted(set(spec.work_days)))
     if not days or any(day not in "1234567" for day in days):
         raise DomainError("bad_days", "请至少选择一个工作日 / pick at least one working day", field="work_days")
-    values["work_days"] = days
-    if spec.work_start == spec.work_end:
-        raise DomainError(
-            "bad_hours",
-            "开始与结束时间不能相同 / working hours cannot start and end at the same time",
-            field="work_end",
-        )
+    values["work_days"] = days  # work_start == work_end: around the clock (a cold store, a 24-hour shop)
     return values
 
 

@@ -20,7 +20,8 @@ class Camera(models.Model):
     """One camera in one room of an enterprise.
 
     Consumers see it only when ``public`` and within the working hours (``work_days`` are ISO
-    weekday digits, 1 = Monday; the hours are local time, ``work_end`` exclusive); inspectors
+    weekday digits, 1 = Monday; the hours are local time, ``work_end`` exclusive, an end before the
+    start a night shift, the same time as the start around the clock); inspectors
     of the enterprise's jurisdiction always. Push cameras publish RTMP with ``stream_key``;
     pull cameras are read from ``source_url`` (RTSP over TCP). The state fields are written
     by the video supervisor (``shilian video``), never by pages.

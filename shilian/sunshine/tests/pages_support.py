@@ -60,7 +60,7 @@ def make_camera(enterprise: Any, **kwargs: Any) -> Camera:
 
 def all_day(**kwargs: Any) -> dict[str, Any]:
     """Working hours that include any moment (00:00 → 23:59:59 every day)."""
-    return {"work_days": ALL_DAYS, "work_start": dt.time(0, 0), "work_end": dt.time(23, 59, 59), **kwargs}
+    return {"work_days": ALL_DAYS, "work_start": dt.time(0, 0), "work_end": dt.time(0, 0), **kwargs}  # around the clock
 
 
 def never(**kwargs: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from shilian.core.errors import DomainError
 from shilian.core.models import HistoryEntry
 from shilian.core.testing import factories as f
 from shilian.registry.models import Jurisdiction
+from shilian.sunshine.access import within_working_hours
 from shilian.sunshine.actions.cameras import CameraSpec, create_camera, renew_stream_key, update_camera
 from shilian.sunshine.actions.patrols import (
     ReplyPhoto,
@@ -26,6 +27,7 @@ from shilian.sunshine.actions.patrols import (
 from shilian.sunshine.actions.snapshots import take_snapshot
 from shilian.sunshine.choices import FindingStatus, SnapshotPurpose
 from shilian.sunshine.models import Camera, Finding, Snapshot
+from shilian.sunshine.queries.uptime import working_intervals
 from shilian.sunshine.tests import pages_support
 from shilian.sunshine.tests.pages_support import counts, jpeg, make_camera, png, put_frame
 
@@ -107,7 +109,6 @@ def test_create_push_camera_gets_a_key_and_no_address(world):
         ({"name": "a", "ingest": "udp"}, "ingest"),
         ({"name": "a", "work_days": ""}, "work_days"),
         ({"name": "a", "work_days": "18"}, "work_days"),
-        ({"name": "a", "work_start": dt.time(8), "work_end": dt.time(8)}, "work_end"),
     ],
 )
 def test_bad_camera_input_names_the_field_and_writes_nothing(world, spec, field):
@@ -127,7 +128,7 @@ def test_update_records_before_and_after_without_the_password(world):
         source_url="rtsp://admin:s3cret@10.0.0.5:554/ch1",
         work_days="1234567",
         work_start=dt.time(0),
-        work_end=dt.time(23, 59, 59),
+        work_end=dt.time(0),
         public=False,
     )
     update_camera(camera, spec, acting_user=user)
@@ -327,3 +328,24 @@ def test_answer_and_review_in_the_wrong_status_write_nothing(world):
 def test_make_camera_helper_uses_actions(world):
     camera = make_camera(world["workshop"], name="洗手区", room="handwash")
     assert HistoryEntry.objects.filter(action="sunshine.camera.create", subject_id=str(camera.pk)).exists()
+
+
+def test_the_same_start_and_end_means_around_the_clock(world):
+    camera = create_camera(
+        world["workshop"],
+        CameraSpec(name="冷库", room="storage", work_days="1234567", work_start=dt.time(0), work_end=dt.time(0)),
+        acting_user=None,
+    )
+    for hour in (0, 3, 12, 23):
+        when = timezone.make_aware(dt.datetime(2026, 12, 2, hour, 59, 59))
+        assert within_working_hours(camera, when)
+    ((start, end),) = working_intervals(camera, dt.date(2026, 12, 2))
+    assert end - start == dt.timedelta(days=1)  # the online rate counts the whole day
+    weekdays = create_camera(
+        world["workshop"],
+        CameraSpec(name="门店", work_days="12345", work_start=dt.time(8), work_end=dt.time(8)),
+        acting_user=None,
+    )
+    saturday = timezone.make_aware(dt.datetime(2026, 12, 5, 12, 0))
+    assert not within_working_hours(weekdays, saturday)
+    assert within_working_hours(weekdays, saturday - dt.timedelta(days=1))

@@ -76,7 +76,7 @@ def test_cameras_online_snapshot_hls_recording_health_and_hang(video_dir, proces
         source_url=f"rtsp://127.0.0.1:{rtsp_port}/cam",
         work_days="1234567",  # consumers may watch (and play its recordings) at any hour the test runs
         work_start=dt.time(0, 0),
-        work_end=dt.time(23, 59, 59),
+        work_end=dt.time(0, 0),  # the same as the start: around the clock
     )
     black = make_camera(enterprise, name="黑屏", source_url=f"rtsp://127.0.0.1:{rtsp_port}/black", recording=False)
     frozen = make_camera(enterprise, name="冻结", source_url=f"rtsp://127.0.0.1:{rtsp_port}/frozen", recording=False)
