@@ -93,7 +93,9 @@ COLUMNS = {
         "detail",
     ),
     "chain_eventline": ("id", "event_id", "enterprise_id", "lot_id", "role", "quantity", "unit"),
-    "chain_lotedge": ("id", "src_id", "dst_id", "kind", "event_id", "quantity", "dst_enterprise", "dst_unit", "dst_on_hand"),
+    "chain_lotedge": (
+        "id", "src_id", "dst_id", "kind", "event_id", "quantity", "dst_enterprise", "dst_unit", "dst_on_hand", "dst_shipped"
+    ),
     "chain_lotshipment": (
         "id",
         "event_id",
@@ -235,7 +237,13 @@ def line_rows(p: Province) -> Iterator[tuple]:
         )
 
 
+def shipped_lots(p: Province) -> set[int]:
+    """The lots with a row in the shipment projection (a line of a ship event)."""
+    return {p.ln_lot[j] for j in range(len(p.ln_event)) if p.ev_type[p.ln_event[j] - 1] == SHIP}
+
+
 def edge_rows(p: Province) -> Iterator[tuple]:
+    shipped = shipped_lots(p)
     for k in range(len(p.ed_src)):
         yield (
             k + 1,
@@ -247,6 +255,7 @@ def edge_rows(p: Province) -> Iterator[tuple]:
             p.lot_ent[p.ed_dst[k] - 1],  # the arrow's copy of the lot it leads to (LotEdge.dst_*)
             "kg",
             qty(p.lot_on_hand[p.ed_dst[k] - 1]),
+            p.ed_dst[k] in shipped,
         )
 
 

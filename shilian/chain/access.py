@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models import F as models_F
 
@@ -12,6 +11,7 @@ from shilian.chain.choices import EventType
 from shilian.chain.lotref import parse_lot_ref
 from shilian.chain.models import Document, Lot, LotShipment, Recall, TraceEvent
 from shilian.core.access import Perm
+from shilian.core.db import bound_cursor
 from shilian.core.errors import NotFoundError
 from shilian.registry.access import can, enterprise_filter, scope_for
 from shilian.registry.models import Enterprise
@@ -54,7 +54,7 @@ def access_lot_id(user: Any, pk: int | str, perm: str = Perm.VIEW) -> int:
         lot_id = int(pk)
     except (ValueError, TypeError):
         raise NotFoundError("lot") from None
-    with connection.cursor() as cursor:  # raw: compiling the ORM query cost more than running it
+    with bound_cursor(prepare=True) as cursor:  # raw: compiling the ORM query cost more than running it
         cursor.execute(_LOT_HOLDER, [lot_id])
         row = cursor.fetchone()
     if row is None or not scope_for(user).allows(Perm(perm), enterprise_id=row[0], division_code=row[1]):

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
 
 from shilian.chain.choices import EdgeKind, EventType, LineRole, LotStatus, TestStatus
 from shilian.chain.models import EventLine, Lot, LotEdge, LotShipment, TraceEvent
@@ -29,7 +29,7 @@ from shilian.chain.queries.trace import dec
 from shilian.core.history import record
 
 LOT_FIELDS = ("quantity_on_hand", "quantity_in", "status", "test_status")
-ARROW_FIELDS = ("dst_enterprise", "dst_unit", "dst_on_hand")  # LotEdge's copies of its dst lot
+ARROW_FIELDS = ("dst_enterprise", "dst_unit", "dst_on_hand", "dst_shipped")  # LotEdge's copies of its dst lot
 CHUNK = 5000
 ZERO = Decimal("0.000")
 
@@ -71,10 +71,12 @@ class Difference:
 
 
 def sync_arrows(lot_ids: Iterable[int | None]) -> None:
-    """Copy each lot's enterprise, unit and quantity on hand onto the arrows leading into it.
+    """Copy each lot's enterprise, unit and quantity on hand onto the arrows leading into it,
+    and whether it has shipments out.
 
-    Called in the transaction of every change of a lot's stock or of the edges into it
-    (after the lot's own UPDATE: the copies are read from the row, never from Python).
+    Called in the transaction of every change of a lot's stock, of its shipments or of the
+    edges into it (after the lot's own UPDATE and the shipment rows: the copies are read from
+    the rows, never from Python).
     """
     ids = sorted({pk for pk in lot_ids if pk is not None})
     lot = Lot.objects.filter(pk=OuterRef("dst_id"))
@@ -83,6 +85,7 @@ def sync_arrows(lot_ids: Iterable[int | None]) -> None:
             dst_enterprise=Subquery(lot.values("enterprise_id")[:1]),
             dst_unit=Subquery(lot.values("unit")[:1]),
             dst_on_hand=Subquery(lot.values("quantity_on_hand")[:1]),
+            dst_shipped=Exists(LotShipment.objects.filter(lot_id=OuterRef("dst_id"))),
         )
 
 
@@ -115,6 +118,7 @@ def _rebuilt_lots(low: int, high: int) -> dict[int, dict[str, Any]]:
             recalls=Count("pk", filter=Q(event__event_type=EventType.RECALL)),
             failed=Count("pk", filter=Q(event__event_type=EventType.INSPECT, event__detail__passed=False)),
             passed=Count("pk", filter=Q(event__event_type=EventType.INSPECT, event__detail__passed=True)),
+            shipped=Count("pk", filter=Q(event__event_type=EventType.SHIP)),
         )
         .order_by()
     )
@@ -133,6 +137,7 @@ def _rebuilt_lots(low: int, high: int) -> dict[int, dict[str, Any]]:
             "quantity_in": added,
             "status": (LotStatus.RECALLED if row["recalls"] else LotStatus.ACTIVE).value,
             "test_status": test_status,
+            "shipped": row["shipped"] > 0,  # not a lot field: what the arrows into the lot say
         }
     return out
 
@@ -142,6 +147,7 @@ _EMPTY_LOT = {
     "quantity_in": ZERO,
     "status": LotStatus.ACTIVE.value,
     "test_status": TestStatus.UNTESTED.value,
+    "shipped": False,
 }
 
 
@@ -218,26 +224,30 @@ def _edge_differences(low: int, high: int) -> list[Difference]:
 
 # -- arrows: what each edge copies of the lot it leads to ----------------------------
 
+_SHIPPED = "EXISTS (SELECT 1 FROM chain_lotshipment s WHERE s.lot_id = e.dst_id)"
 _ARROWS = (
-    "SELECT e.dst_id, e.dst_enterprise, e.dst_unit, e.dst_on_hand, l.enterprise_id, l.unit, l.quantity_on_hand "
-    "FROM chain_lotedge e JOIN chain_lot l ON l.id = e.dst_id WHERE e.dst_id >= %s AND e.dst_id < %s "
-    "AND (e.dst_enterprise <> l.enterprise_id OR e.dst_unit <> l.unit OR e.dst_on_hand <> l.quantity_on_hand)"
+    "SELECT e.dst_id, e.dst_enterprise, e.dst_unit, e.dst_on_hand, e.dst_shipped, l.enterprise_id, l.unit, "
+    f"l.quantity_on_hand, {_SHIPPED} FROM chain_lotedge e JOIN chain_lot l ON l.id = e.dst_id "
+    "WHERE e.dst_id >= %s AND e.dst_id < %s AND (e.dst_enterprise <> l.enterprise_id OR e.dst_unit <> l.unit "
+    f"OR e.dst_on_hand <> l.quantity_on_hand OR e.dst_shipped <> {_SHIPPED})"
 )
 
 
 def _arrow_differences(low: int, high: int, rebuilt: dict[int, dict[str, Any]]) -> list[Difference]:
     """Arrows whose copy of their lot differs from the lot (its stock as the events give it;
     a lot whose stored stock is wrong is reported as a lot difference, and the repair copies
-    it onto its arrows). One difference per lot."""
+    it onto its arrows; whether it has live ship events, where the shipment rows may be
+    wrong: the repair rebuilds those first). One difference per lot."""
     with connection.cursor() as cursor:
         cursor.execute(_ARROWS, [low, high])
         rows = cursor.fetchall()
     seen: dict[int, Difference] = {}
-    for dst, enterprise, unit, on_hand, want_enterprise, want_unit, _stored_on_hand in rows:
-        want = (want_enterprise, want_unit, rebuilt.get(dst, _EMPTY_LOT)["quantity_on_hand"])
-        have = (enterprise, unit, dec(on_hand))
+    for dst, enterprise, unit, on_hand, shipped, want_enterprise, want_unit, _stored_on_hand, _stored_shipped in rows:
+        events = rebuilt.get(dst, _EMPTY_LOT)
+        want = (want_enterprise, want_unit, events["quantity_on_hand"], events["shipped"])
+        have = (enterprise, unit, dec(on_hand), bool(shipped))
         if dst not in seen and have != want:
-            seen[dst] = Difference(dst, "arrows into the lot (enterprise, unit, on hand)", have, want, arrow=True)
+            seen[dst] = Difference(dst, "arrows into the lot (enterprise, unit, on hand, shipped)", have, want, arrow=True)
     return [seen[dst] for dst in sorted(seen)]
 
 

@@ -15,6 +15,7 @@ from shilian.chain.actions.stock import add_line, new_event, put, take
 from shilian.chain.choices import EdgeKind, EventType, LineRole
 from shilian.chain.errors import ChainErrorCode
 from shilian.chain.models import Lot, LotEdge, LotShipment, TraceEvent
+from shilian.chain.projections import sync_arrows
 from shilian.core.errors import DomainError
 from shilian.core.history import record
 
@@ -67,7 +68,8 @@ def void_event(event: TraceEvent, *, reason: str, acting_user: Any) -> TraceEven
                 received=Round(F("received") - edge.quantity, 3)
             )
     LotEdge.objects.filter(event=event).delete()
-    LotShipment.objects.filter(event=event).delete()
+    if LotShipment.objects.filter(event=event).delete()[0]:  # the shipped lots may have none left
+        sync_arrows(event.lines.values_list("lot_id", flat=True))
     if event.event_type == EventType.INSPECT:
         for lot in Lot.objects.filter(event_lines__event=event):
             Lot.objects.filter(pk=lot.pk).update(test_status=test_status_of(lot))

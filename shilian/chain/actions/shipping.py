@@ -65,8 +65,7 @@ def ship_lots(
         check_same_enterprise(spec.lot, enterprise.pk, field=f"lines[{i}].lot")
         check_not_recalled(spec.lot, field=f"lines[{i}].lot")
         amount = to_lot_unit(spec.lot, spec.quantity, spec.unit, field=field)
-        take(spec.lot, amount, field=field)
-        add_line(event, spec.lot, LineRole.INPUT, amount)
+        # the shipment row first: taking the stock copies the lot onto its arrows, shipped now
         LotShipment.objects.create(
             event=event,
             lot=spec.lot,
@@ -77,6 +76,8 @@ def ship_lots(
             quantity=amount,
             unit=spec.lot.unit,
         )
+        take(spec.lot, amount, field=field)
+        add_line(event, spec.lot, LineRole.INPUT, amount)
     attach(event, attachments)
     record(
         "chain.ship",

@@ -103,6 +103,9 @@ class LotEdge(models.Model):
     dst_on_hand = models.DecimalField(
         _("to lot's quantity on hand"), max_digits=14, decimal_places=3, db_default=Decimal(0)
     )
+    # whether ``dst`` has shipments out (a LotShipment row): a walk looks up the shipments of
+    # the lots that have some, not of every lot it reaches (ADR 0011)
+    dst_shipped = models.BooleanField(_("to lot has shipments"), db_default=False)
 
     class Meta:
         verbose_name = _("lot edge")
@@ -110,7 +113,9 @@ class LotEdge(models.Model):
         indexes = [
             models.Index(fields=["src", "dst"], name="lotedge_forward"),
             models.Index(fields=["dst", "src"], name="lotedge_backward"),
-            models.Index(fields=["src", "dst", "dst_enterprise", "dst_unit", "dst_on_hand"], name="lotedge_reach"),
+            models.Index(
+                fields=["src", "dst", "dst_enterprise", "dst_unit", "dst_on_hand", "dst_shipped"], name="lotedge_reach"
+            ),
         ]
 
     def __str__(self) -> str:

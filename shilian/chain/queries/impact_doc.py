@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import connection
 
 from shilian.chain.queries.trace_doc import _POSTGRES, _SQLITE
+from shilian.core.db import bound_cursor
 
 
 def _sql(vendor: str) -> str:
@@ -32,10 +33,12 @@ def _sql(vendor: str) -> str:
     holders_order = "enterprise_id, unit"
     # The walk carries each lot's holder, unit and stock: the arrows copy them (lotedge_reach,
     # ADR 0008), so the holders are a GROUP BY over the walk, with no read of a lot row.
+    # They also say whether the lot has shipments out: only those lots are looked up in the
+    # shipments (ADR 0011); the root is looked up whatever it is.
     walk = (
-        "WITH RECURSIVE reach(id, enterprise_id, unit, q) AS ("
-        "SELECT id, enterprise_id, unit, quantity_on_hand FROM chain_lot WHERE id = %s "
-        "UNION SELECT e.dst_id, e.dst_enterprise, e.dst_unit, e.dst_on_hand FROM chain_lotedge e "
+        "WITH RECURSIVE reach(id, enterprise_id, unit, q, shipped) AS ("
+        "SELECT id, enterprise_id, unit, quantity_on_hand, TRUE FROM chain_lot WHERE id = %s "
+        "UNION SELECT e.dst_id, e.dst_enterprise, e.dst_unit, e.dst_on_hand, e.dst_shipped FROM chain_lotedge e "
         "JOIN reach r ON e.src_id = r.id)"
     )
     customers_order = "enterprise_id, COALESCE(counterparty_id, 0), COALESCE(partner_id, 0), unit"
@@ -44,7 +47,7 @@ def _sql(vendor: str) -> str:
         "h AS MATERIALIZED (SELECT enterprise_id, unit, COUNT(*) AS n, SUM(q) AS q FROM reach GROUP BY enterprise_id, unit), "
         "c AS MATERIALIZED (SELECT s.enterprise_id, s.partner_id, s.counterparty_id, s.unit, COUNT(*) AS n, "
         "SUM(s.quantity) AS q, SUM(s.received) AS r FROM reach r CROSS JOIN chain_lotshipment s "
-        "WHERE s.lot_id = r.id GROUP BY s.enterprise_id, s.partner_id, s.counterparty_id, s.unit) "
+        "WHERE s.lot_id = r.id AND r.shipped GROUP BY s.enterprise_id, s.partner_id, s.counterparty_id, s.unit) "
         "SELECT (SELECT COALESCE(SUM(n), 0) FROM h), "
         f"(SELECT {d.text.format(d.agg.format(holder, order=f'ORDER BY {holders_order}'))} "
         f"FROM (SELECT * FROM h ORDER BY {holders_order}) o), "
@@ -55,7 +58,7 @@ def _sql(vendor: str) -> str:
 
 def impact_document(root_id: int) -> str:
     """``GET /api/v1/recalls/impact`` as a JSON text, for a lot the caller may already supervise."""
-    with connection.cursor() as cursor:
+    with bound_cursor(prepare=True) as cursor:
         cursor.execute(_sql(connection.vendor), [root_id])
         lot_count, holders, customers = cursor.fetchone()
     return f'{{"lot":{int(root_id)},"lot_count":{int(lot_count)},"holders":{holders},"customers":{customers}}}'

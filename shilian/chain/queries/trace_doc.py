@@ -24,6 +24,7 @@ from django.db import connection
 from shilian.chain.lotref import lot_identifiers
 from shilian.chain.queries.trace import Direction
 from shilian.core.access import Perm
+from shilian.core.db import bound_cursor
 from shilian.registry.access import scope_for
 
 
@@ -144,10 +145,13 @@ def _sql(vendor: str, direction: Direction) -> str:
     forward = direction is Direction.FORWARD
     local = _local(vendor)
     near, far = ("src_id", "dst_id") if forward else ("dst_id", "src_id")
+    # forward, each arrow also says whether the lot it reaches has shipments out (ADR 0011): the
+    # shipments are looked up for those lots and the root only
+    shipped = "e.dst_shipped" if forward else "TRUE"
     walk = (
-        f"WITH RECURSIVE walk(a, b) AS (SELECT CAST(NULL AS BIGINT), id FROM chain_lot WHERE id = %s "
-        f"UNION SELECT e.{near}, e.{far} FROM chain_lotedge e JOIN walk w ON e.{near} = w.b), "
-        "reach(id) AS MATERIALIZED (SELECT DISTINCT b FROM walk)"
+        f"WITH RECURSIVE walk(a, b, s) AS (SELECT CAST(NULL AS BIGINT), id, TRUE FROM chain_lot WHERE id = %s "
+        f"UNION SELECT e.{near}, e.{far}, {shipped} FROM chain_lotedge e JOIN walk w ON e.{near} = w.b), "
+        "reach(id, shipped) AS MATERIALIZED (SELECT DISTINCT b, s FROM walk)"
     )
     ctes = [
         # products and partners by a join, not a scalar subquery per row: PostgreSQL hashes the
@@ -165,7 +169,7 @@ def _sql(vendor: str, direction: Direction) -> str:
         ctes.append(
             "rs AS MATERIALIZED (SELECT s.event_id, s.enterprise_id, s.lot_id, pa.name AS customer, s.counterparty_id, "
             "s.partner_id, s.quantity, s.received, s.unit, s.occurred_at FROM reach r CROSS JOIN chain_lotshipment s "
-            "LEFT JOIN registry_partner pa ON pa.id = s.partner_id WHERE s.lot_id = r.id)"
+            "LEFT JOIN registry_partner pa ON pa.id = s.partner_id WHERE s.lot_id = r.id AND r.shipped)"
         )
     else:  # the platform's edge: reached lots received from a supplier, that no edge leads into
         ctes.append(
@@ -175,53 +179,81 @@ def _sql(vendor: str, direction: Direction) -> str:
         )
     pg = vendor == "postgresql"
 
-    def obj(*pairs: tuple[str, str]) -> str:
-        """A JSON object. PostgreSQL: written as text, because json_build_object looks up the
-        type of every argument on every row (2 of 3.6 ms for the lots of a 1,000-lot trace)."""
+    def obj(*fields: tuple[str, str, str]) -> str:
+        """A JSON object from (key, kind, expression) fields; kinds: ``int``, ``text`` and ``date``
+        (nullable), ``qty`` (a string with three decimals), ``bool`` (a condition), ``time``
+        (a UTC timestamp written in the site's zone) and ``null``.
+
+        SQLite: json_object. PostgreSQL: one format() call per object, its template holding the
+        keys: json_build_object looks up every argument's type on every row, and a chain of
+        ``||`` allocates a string per piece (4.4 → 1.1 ms for the lots of a 1,000-lot trace)."""
         if not pg:
-            return "json_object(" + ", ".join(f"'{key}', {value}" for key, value in pairs) + ")"
-        body = " || ',' || ".join(
-            f"'\"{key}\":' || " + ("'null'" if value == "NULL" else f"COALESCE(to_json({value})::text, 'null')")
-            for key, value in pairs
-        )
-        return f"'{{' || {body} || '}}'"
+            sqlite = {
+                "qty": d.qty,
+                "bool": d.true_if,
+                "time": local.replace("{x}", "{}"),  # {} more than once: replaced, not formatted
+                "null": "NULL",
+            }
+            return (
+                "json_object("
+                + ", ".join(f"'{key}', {sqlite.get(kind, '{}').replace('{}', x)}" for key, kind, x in fields)
+                + ")"
+            )
+        template, args = [], []
+        for key, kind, x in fields:
+            if kind == "null":
+                template.append(f'"{key}":null')
+                continue
+            quoted = kind in ("qty", "time")
+            template.append(f'"{key}":' + ('"%%s"' if quoted else "%%s"))
+            args.append(
+                {
+                    "int": f"COALESCE(({x})::text, 'null')",
+                    "text": f"COALESCE(to_json({x})::text, 'null')",
+                    "date": f"COALESCE(to_json({x})::text, 'null')",
+                    "qty": f"({x})::numeric(14, 3)",
+                    "bool": f"CASE WHEN {x} THEN 'true' ELSE 'false' END",
+                    "time": local.replace("{x}", x),
+                }[kind]
+            )
+        return "format('{" + ",".join(template) + "}', " + ", ".join(args) + ")"
 
     lot = obj(
-        ("id", "id"),
-        ("enterprise_id", "enterprise_id"),
-        ("product_id", "product_id"),
-        ("product_name", "product_name"),
-        ("gtin", "gtin"),
-        ("epc_class", "NULL"),
-        ("digital_link", "NULL"),
-        ("code", "code"),
-        ("quantity_on_hand", d.qty.format("quantity_on_hand")),
-        ("unit", "unit"),
-        ("status", "status"),
-        ("origin", "origin"),
-        ("produced_on", "produced_on"),
-        ("expires_on", "expires_on"),
+        ("id", "int", "id"),
+        ("enterprise_id", "int", "enterprise_id"),
+        ("product_id", "int", "product_id"),
+        ("product_name", "text", "product_name"),
+        ("gtin", "text", "gtin"),
+        ("epc_class", "null", ""),
+        ("digital_link", "null", ""),
+        ("code", "text", "code"),
+        ("quantity_on_hand", "qty", "quantity_on_hand"),
+        ("unit", "text", "unit"),
+        ("status", "text", "status"),
+        ("origin", "text", "origin"),
+        ("produced_on", "date", "produced_on"),
+        ("expires_on", "date", "expires_on"),
     )
     shipment = obj(
-        ("event", "event_id"),
-        ("from_enterprise", "enterprise_id"),
-        ("lot", "lot_id"),
-        ("customer", "customer"),
-        ("to_enterprise", "counterparty_id"),
-        ("retail", d.true_if.format("partner_id IS NULL AND counterparty_id IS NULL")),
-        ("quantity", d.qty.format("quantity")),
-        ("in_transit", d.qty.format("CASE WHEN counterparty_id IS NULL THEN 0 ELSE quantity - received END")),
-        ("unit", "unit"),
-        ("occurred_at", local.replace("{x}", "occurred_at")),
+        ("event", "int", "event_id"),
+        ("from_enterprise", "int", "enterprise_id"),
+        ("lot", "int", "lot_id"),
+        ("customer", "text", "customer"),
+        ("to_enterprise", "int", "counterparty_id"),
+        ("retail", "bool", "partner_id IS NULL AND counterparty_id IS NULL"),
+        ("quantity", "qty", "quantity"),
+        ("in_transit", "qty", "CASE WHEN counterparty_id IS NULL THEN 0 ELSE quantity - received END"),
+        ("unit", "text", "unit"),
+        ("occurred_at", "time", "occurred_at"),
     )
-    holder = obj(("enterprise", "enterprise_id"), ("unit", "unit"), ("quantity", d.qty.format("q")))
+    holder = obj(("enterprise", "int", "enterprise_id"), ("unit", "text", "unit"), ("quantity", "qty", "q"))
     supplier = obj(
-        ("partner", "name"),
-        ("on_platform", d.true_if.format("linked_enterprise_id IS NOT NULL")),
-        ("lot", "id"),
-        ("enterprise", "enterprise_id"),
+        ("partner", "text", "name"),
+        ("on_platform", "bool", "linked_enterprise_id IS NOT NULL"),
+        ("lot", "int", "id"),
+        ("enterprise", "int", "enterprise_id"),
     )
-    edge = obj(("from", "a"), ("to", "b"))
+    edge = obj(("from", "int", "a"), ("to", "int", "b"))
 
     def array(value: str, table: str | None, order: str = "", extra: str = "") -> str:
         """A derived table of one row: the array as JSON text (j) and its length (n). One
@@ -265,10 +297,12 @@ def _text(value: Any) -> str:
 
 def trace_document(user: Any, root_id: int, direction: Direction) -> str:
     """``GET /api/v1/trace`` as a JSON text, for a lot the caller may already trace."""
-    with connection.cursor() as cursor:
+    with bound_cursor(prepare=True) as cursor:
         cursor.execute(_sql(connection.vendor, direction), [root_id])
         row = cursor.fetchone()
-    lots, n_lots, edges, _n_edges, holders, n_holders, shipments, n_shipments, suppliers, n_suppliers, ents, n_gtin = row
+    lots, n_lots, edges, _n_edges, holders, n_holders, shipments, n_shipments, suppliers, n_suppliers, ents, n_gtin = (
+        row
+    )
     if n_gtin:  # a GTIN names the lot in EPCIS's two forms (the company prefix length needs GS1's table)
         rows = json.loads(lots) if isinstance(lots, str) else lots
         for item in rows:

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from shilian.chain.actions import dispose_lot, receive_lot, record_inspection, start_recall, void_event
-from shilian.chain.models import Lot, LotEdge
+from shilian.chain.models import Lot, LotEdge, LotShipment
 from shilian.chain.projections import Difference, EdgeKey, rebuild_projections, repair_projections
 from shilian.core.models import HistoryEntry
 from shilian.core.testing import factories as f
@@ -88,7 +88,7 @@ def test_missing_extra_and_wrong_edges_are_reported_and_repaired():
     LotEdge.objects.filter(pk=ship_edges[1].pk).update(quantity=Decimal("7"))
     LotEdge.objects.create(
         src=lots["sugar"], dst=at_shop, kind="ship", event_id=shop_lot_event, quantity=Decimal("1"),
-        dst_enterprise=at_shop.enterprise_id, dst_unit=at_shop.unit, dst_on_hand=f.stock(at_shop),
+        dst_enterprise=at_shop.enterprise_id, dst_unit=at_shop.unit, dst_on_hand=f.stock(at_shop), dst_shipped=True,
     )  # fmt: skip
     differences = rebuild_projections()
     transform_key = EdgeKey(transform_edge.event_id, flour.pk, made.pk, "transform")
@@ -114,11 +114,13 @@ def test_missing_extra_and_wrong_edges_are_reported_and_repaired():
 
 def test_every_arrow_copies_the_lot_it_leads_to_through_the_actions():
     lots = _history()  # receipts, transformations, shipments, receipts of one, voids, a recall
-    arrows = LotEdge.objects.values_list("dst_id", "dst_enterprise", "dst_unit", "dst_on_hand")
+    arrows = LotEdge.objects.values_list("dst_id", "dst_enterprise", "dst_unit", "dst_on_hand", "dst_shipped")
     assert arrows
-    for dst, enterprise, unit, on_hand in arrows:
+    for dst, enterprise, unit, on_hand, shipped in arrows:
         lot = Lot.objects.get(pk=dst)
-        assert (enterprise, unit, on_hand) == (lot.enterprise_id, lot.unit, lot.quantity_on_hand)
+        has_shipments = LotShipment.objects.filter(lot=lot).exists()
+        assert (enterprise, unit, on_hand, shipped) == (lot.enterprise_id, lot.unit, lot.quantity_on_hand, has_shipments)
+    assert set(LotEdge.objects.filter(dst=lots["made"]).values_list("dst_shipped", flat=True)) == {True}
     # the shop's lot was received (its arrows made) and then shipped from: the copy followed the take
     assert set(LotEdge.objects.filter(dst=lots["at_shop"]).values_list("dst_on_hand", flat=True)) == {Decimal("18.500")}
     assert rebuild_projections() == []
@@ -132,8 +134,8 @@ def test_a_wrong_arrow_copy_is_reported_and_repaired():
     differences = rebuild_projections()
     assert sorted((d.lot_id, d.stored, d.rebuilt) for d in differences) == sorted(
         [
-            (at_shop.pk, (at_shop.enterprise_id, at_shop.unit, Decimal("99.000")), (at_shop.enterprise_id, at_shop.unit, f.stock(at_shop))),
-            (made.pk, (0, "", f.stock(made)), (made.enterprise_id, made.unit, f.stock(made))),
+            (at_shop.pk, (at_shop.enterprise_id, at_shop.unit, Decimal("99.000"), True), (at_shop.enterprise_id, at_shop.unit, f.stock(at_shop), True)),
+            (made.pk, (0, "", f.stock(made), True), (made.enterprise_id, made.unit, f.stock(made), True)),
         ]
     )  # fmt: skip
     assert all(d.arrow and "arrows into the lot" in d.describe() for d in differences)
@@ -142,6 +144,28 @@ def test_a_wrong_arrow_copy_is_reported_and_repaired():
     assert rebuild_projections() == []
     assert HistoryEntry.objects.filter(action="chain.projection.repair").count() == before + 2
     assert set(LotEdge.objects.filter(dst=at_shop).values_list("dst_on_hand", flat=True)) == {f.stock(at_shop)}
+
+
+def test_arrows_say_whether_their_lot_has_shipments_out():
+    """A shipment marks the arrows into the shipped lot; voiding its only shipment clears them;
+    a wrong mark is reported and repaired (ADR 0011)."""
+    maker = f.make_enterprise()
+    product = f.make_product(maker, name="年糕", unit="kg")
+    rice = f.receive(maker, quantity="50", product_name="粳米")
+    cake = f.produce(maker, [(rice, "20")], product, "25")
+    assert LotEdge.objects.get(dst=cake).dst_shipped is False
+    sale = f.ship(maker, cake, "5")
+    assert LotEdge.objects.get(dst=cake).dst_shipped is True
+    void_event(sale, reason="录错", acting_user=None)
+    assert LotEdge.objects.get(dst=cake).dst_shipped is False
+    assert rebuild_projections() == []
+    f.ship(maker, Lot.objects.get(pk=cake.pk), "2")
+    LotEdge.objects.filter(dst=cake).update(dst_shipped=False)
+    (diff,) = rebuild_projections()
+    assert (diff.lot_id, diff.arrow, diff.stored[-1], diff.rebuilt[-1]) == (cake.pk, True, False, True)
+    repair_projections(acting_user=None)
+    assert LotEdge.objects.get(dst=cake).dst_shipped is True
+    assert rebuild_projections() == []
 
 
 def test_describe_names_lot_field_and_both_values():

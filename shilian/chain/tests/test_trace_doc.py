@@ -44,3 +44,22 @@ def test_a_zone_with_one_offset_since_a_date_gets_the_constant():
     assert dt.datetime(1991, 9, 14, tzinfo=UTC) < since <= dt.datetime(1991, 9, 16, tzinfo=UTC)
     assert _fixed_offset("UTC") == (dt.datetime(1970, 1, 1, tzinfo=UTC), 0)
     assert _fixed_offset("Europe/Berlin") is None  # summer time every year
+
+
+def test_the_trace_and_impact_statements_are_prepared_on_postgresql():
+    """On PostgreSQL they run as named prepared statements (core.db.bound_cursor, ADR 0011)."""
+    from shilian.chain.queries.impact_doc import impact_document
+    from shilian.chain.queries.trace import Direction
+    from shilian.chain.queries.trace_doc import trace_document
+    from shilian.core.testing import factories as f
+
+    maker = f.make_enterprise()
+    lot = f.receive(maker, quantity="5")
+    assert '"lot_count":1' in impact_document(lot.pk)
+    assert '"lots":1' in trace_document(f.make_admin(), lot.pk, Direction.FORWARD)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert any("chain_lotshipment" in s and "WITH RECURSIVE reach" in s for s in prepared)
+        assert any("WITH RECURSIVE walk" in s for s in prepared)
