@@ -8,7 +8,9 @@ planner statistics only when asked (see ``sqlite_statistics``).
 
 The reference for the bare recursive CTE lives in the same database:
 ``bench_edge(src, dst)`` with its primary key and an index on ``(dst, src)``, and
-``bench_lot(id, enterprise_id, qty, level, bulk)``.
+``bench_lot(id, enterprise_id, qty, level, bulk)``, and for the recall impact's customers
+``bench_ship(lot, event, enterprise_id, customer, qty, received)`` keyed by lot (the customer
+is the receiving enterprise's id, minus the partner's id off the platform, 0 at retail).
 History rows (``core_historyentry``) are not written for the generated events: nothing
 that is measured reads them.
 """
@@ -28,12 +30,14 @@ from bench.rows import COLUMNS, PRODUCERS
 BULK_TABLES = ("chain_lot", "chain_traceevent", "chain_eventline", "chain_lotedge", "chain_lotshipment")
 # written only when the schema has them (the projection tables appear as shilian grows)
 OPTIONAL_TABLES = frozenset({"chain_lotshipment"})
-META_VERSION = "2"
+META_VERSION = "3"  # 3: bench_ship
 
 SQLITE_REFERENCE = [
     "CREATE TABLE bench_edge (src INTEGER NOT NULL, dst INTEGER NOT NULL, PRIMARY KEY (src, dst)) WITHOUT ROWID",
     "CREATE TABLE bench_lot (id INTEGER PRIMARY KEY, enterprise_id INTEGER NOT NULL, qty decimal NOT NULL, "
     "level INTEGER NOT NULL, bulk INTEGER NOT NULL)",
+    "CREATE TABLE bench_ship (lot INTEGER NOT NULL, event INTEGER NOT NULL, enterprise_id INTEGER NOT NULL, "
+    "customer INTEGER NOT NULL, qty decimal NOT NULL, received decimal NOT NULL, PRIMARY KEY (lot, event)) WITHOUT ROWID",
     "CREATE TABLE bench_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ]
 SQLITE_REFERENCE_INDEXES = ["CREATE INDEX bench_edge_dst ON bench_edge (dst, src)"]
@@ -41,6 +45,9 @@ PG_REFERENCE = [
     "CREATE TABLE bench_edge (src bigint NOT NULL, dst bigint NOT NULL, PRIMARY KEY (src, dst))",
     "CREATE TABLE bench_lot (id bigint PRIMARY KEY, enterprise_id bigint NOT NULL, qty numeric(14, 3) NOT NULL, "
     "level smallint NOT NULL, bulk smallint NOT NULL)",
+    "CREATE TABLE bench_ship (lot bigint NOT NULL, event bigint NOT NULL, enterprise_id bigint NOT NULL, "
+    "customer bigint NOT NULL, qty numeric(14, 3) NOT NULL, received numeric(14, 3) NOT NULL, "
+    "PRIMARY KEY (lot, event) INCLUDE (enterprise_id, customer, qty, received))",
     "CREATE TABLE bench_meta (key text PRIMARY KEY, value text NOT NULL)",
 ]
 PG_REFERENCE_INDEXES = ["CREATE INDEX bench_edge_dst ON bench_edge (dst, src)"]

@@ -5,7 +5,11 @@ interleaved lot by lot so that machine noise hits all of them alike:
 
 - ``bare``: one recursive CTE over the plain ``bench_edge`` table (``UNION``, both
   directions covered by an index), joined to ``bench_lot`` and grouped by enterprise for
-  the recall impact. The floor any implementation on this database pays.
+  the recall impact. The floor any implementation on this database pays. The issue's
+  goal is set against it.
+- ``bare.customers``: the same, plus what shilian's recall impact also answers: the
+  shipments out of the reached lots (``bench_ship``, keyed by lot) grouped by shipper and
+  customer, with quantity and quantity received. The same answer, bare: for information.
 - ``fn``: shilian's query functions called directly (``recall_impact``,
   ``access_lot`` + ``build_trace_report`` + ``as_dict``).
 - ``api``: ``GET /api/v1/recalls/impact`` and ``GET /api/v1/trace`` through Django's
@@ -38,9 +42,18 @@ BARE_IMPACT = (
     f"WITH RECURSIVE d(id) AS (SELECT {ROOT} UNION {_STEP['forward']}) "
     "SELECT l.enterprise_id, COUNT(*), SUM(l.qty) FROM d JOIN bench_lot l ON l.id = d.id GROUP BY l.enterprise_id"
 )
+BARE_IMPACT_CUSTOMERS = (
+    f"WITH RECURSIVE d(id) AS (SELECT {ROOT} UNION {_STEP['forward']}), "
+    "h AS MATERIALIZED (SELECT l.enterprise_id, COUNT(*) AS n, SUM(l.qty) AS q FROM d JOIN bench_lot l ON l.id = d.id "
+    "GROUP BY l.enterprise_id), "
+    "c AS MATERIALIZED (SELECT s.enterprise_id, s.customer, COUNT(*) AS n, SUM(s.qty) AS q, SUM(s.received) AS r "
+    "FROM d JOIN bench_ship s ON s.lot = d.id GROUP BY s.enterprise_id, s.customer) "
+    "SELECT 0, enterprise_id, 0, n, q, 0 FROM h UNION ALL SELECT 1, enterprise_id, customer, n, q, r FROM c"
+)
 MILLI = Decimal("0.001")
 METHODS = (
     "bare.impact",
+    "bare.customers",
     "fn.impact",
     "api.impact",
     "bare.trace.forward",
@@ -88,6 +101,11 @@ class Tier:
         }
         for method, xs in self.times.items():
             out["ms"][method] = {"median": median(xs), "p99": p99(xs), "n": len(xs)}
+        customers = out["ms"].get("bare.customers", {}).get("median")
+        for via in ("fn", "api"):
+            got = out["ms"].get(f"{via}.impact", {}).get("median")
+            if customers and got:
+                out[f"ratio.{via}.impact_vs_customers"] = got / customers
         for what in ("impact", "trace.forward", "trace.backward"):
             bare = out["ms"].get(f"bare.{what}", {}).get("median")
             for via in ("fn", "api"):
@@ -113,6 +131,20 @@ class Methods:
         with connection.cursor() as cur:
             cur.execute(BARE_TRACE[direction], [lot])
             return len(cur.fetchall())
+
+    def bare_customers(self, lot: int) -> tuple[int, Decimal, int, Decimal]:
+        """Lots and quantity on hand (as ``bare_impact``), shipments and quantity shipped."""
+        with connection.cursor() as cur:
+            cur.execute(BARE_IMPACT_CUSTOMERS, [lot])
+            rows = cur.fetchall()
+        held = [r for r in rows if r[0] == 0]
+        shipped = [r for r in rows if r[0] == 1]
+        return (
+            sum(r[3] for r in held),
+            sum((as_qty(r[4]) for r in held), Decimal(0)),
+            sum(r[3] for r in shipped),
+            sum((as_qty(r[4]) for r in shipped), Decimal(0)),
+        )
 
     def bare_impact(self, lot: int) -> tuple[int, Decimal]:
         with connection.cursor() as cur:
@@ -156,10 +188,15 @@ class Methods:
         data = self.api_impact(lot).json()
         return int(data["lot_count"]), sum((as_qty(h["quantity"]) for h in data["holders"]), Decimal(0))
 
+    def api_customer_totals(self, lot: int) -> tuple[int, Decimal]:
+        data = self.api_impact(lot).json()
+        return sum(int(c["shipments"]) for c in data["customers"]), sum((as_qty(c["quantity"]) for c in data["customers"]), Decimal(0))
+
     # timing ------------------------------------------------------------------------------
     def timed(self) -> dict[str, Callable[[int], Any]]:
         calls: dict[str, Callable[[int], Any]] = {
             "bare.impact": self.bare_impact,
+            "bare.customers": self.bare_customers,
             "fn.impact": self.fn_impact,
             "bare.trace.forward": lambda x: self.bare_trace(x, "forward"),
             "fn.trace.forward": lambda x: self.fn_trace(x, "forward"),
@@ -195,6 +232,11 @@ def verify(methods: Methods, tier: Tier) -> list[str]:
             got["api.trace.forward"] = methods.api_trace_count(lot, "forward")
             got["api.trace.backward"] = methods.api_trace_count(lot, "backward")
         want = {"impact": bare, "trace.forward": fwd, "trace.backward": bwd}
+        full = methods.bare_customers(lot)
+        if full[:2] != bare:
+            problems.append(f"{tier.name} lot {lot} bare.customers: {full[:2]} ≠ bare {bare}")
+        if methods.use_api and methods.api_customer_totals(lot) != full[2:]:
+            problems.append(f"{tier.name} lot {lot} api customers: {methods.api_customer_totals(lot)} ≠ bare {full[2:]}")
         for method, value in got.items():
             expected = want[method.split(".", 1)[1]]
             if value != expected:

@@ -110,6 +110,7 @@ COLUMNS = {
     ),
     "bench_edge": ("src", "dst"),
     "bench_lot": ("id", "enterprise_id", "qty", "level", "bulk"),
+    "bench_ship": ("lot", "event", "enterprise_id", "customer", "qty", "received"),
 }
 
 
@@ -283,6 +284,19 @@ def lot_shipment_rows(p: Province) -> Iterator[tuple]:
         )
 
 
+def bench_ship_rows(p: Province) -> Iterator[tuple]:
+    """The same shipments as plain rows: the destination as one number (the receiving
+    enterprise, minus the partner off the platform, 0 at retail)."""
+    for j in range(len(p.ln_event)):
+        event = p.ln_event[j]
+        if p.ev_type[event - 1] != SHIP:
+            continue
+        counterparty, partner = p.ev_counterparty[event - 1], p.ev_partner[event - 1]
+        amount = qty(p.ln_qty[j])
+        customer = counterparty or (-partner if partner else 0)
+        yield (p.ln_lot[j], event, p.ev_ent[event - 1], customer, amount, amount if counterparty else 0.0)
+
+
 def bench_edge_rows(p: Province) -> Iterator[tuple]:
     return zip(p.ed_src, p.ed_dst, strict=True)
 
@@ -304,4 +318,5 @@ PRODUCERS: list[tuple[str, Callable[[Province], Iterable[tuple]]]] = [
     ("chain_lotshipment", lot_shipment_rows),
     ("bench_edge", bench_edge_rows),
     ("bench_lot", bench_lot_rows),
+    ("bench_ship", bench_ship_rows),
 ]

@@ -37,7 +37,7 @@ def bound_cursor(*, prepare: bool = False) -> Iterator[Any]:
     connection.ensure_connection()
     connection.validate_thread_sharing()
     raw = _cursor_class(prepare and settings.SHILIAN_PG_PREPARE)(connection.connection)
-    cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    cursor = _debug_wrapper()(raw, connection) if connection.queries_logged else connection.make_cursor(raw)
     with cursor:
         yield cursor
 
@@ -54,3 +54,20 @@ def _cursor_class(prepare: bool) -> type:
 
     prepared = prepare
     return Bound
+
+
+@functools.cache
+def _debug_wrapper() -> type:
+    """Django's debug wrapper logs a statement as psycopg last sent it: after a prepared run
+    psycopg keeps no text (``None`` in ``connection.queries``). Log it with its parameters
+    written in instead."""
+    from django.db.backends.postgresql.base import CursorDebugWrapper  # noqa: PLC0415
+    from django.db.backends.utils import CursorWrapper  # noqa: PLC0415
+
+    class Logged(CursorDebugWrapper):  # type: ignore[misc,valid-type]
+        def execute(self, sql: Any, params: Any = None) -> Any:
+            shown = self.db.ops.compose_sql(sql, params) if params is not None else sql
+            with self.debug_sql(shown, params):
+                return CursorWrapper.execute(self, sql, params)
+
+    return Logged

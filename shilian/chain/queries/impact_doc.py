@@ -9,6 +9,8 @@ The walk carries each reached lot's holder, unit and stock from the arrows (ADR 
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 
 from shilian.chain.queries.trace_doc import _POSTGRES, _SQLITE
@@ -56,9 +58,14 @@ def _sql(vendor: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _statement(vendor: str) -> str:
+    return _sql(vendor)
+
+
 def impact_document(root_id: int) -> str:
     """``GET /api/v1/recalls/impact`` as a JSON text, for a lot the caller may already supervise."""
     with bound_cursor(prepare=True) as cursor:
-        cursor.execute(_sql(connection.vendor), [root_id])
+        cursor.execute(_statement(connection.vendor), [root_id])
         lot_count, holders, customers = cursor.fetchone()
     return f'{{"lot":{int(root_id)},"lot_count":{int(lot_count)},"holders":{holders},"customers":{customers}}}'

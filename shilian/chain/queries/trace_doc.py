@@ -291,6 +291,12 @@ def _sql(vendor: str, direction: Direction) -> str:
     return f"{walk}, {', '.join(ctes)} SELECT {columns}, c.j, a0.g FROM {sources}, {cards} c"
 
 
+@functools.lru_cache(maxsize=16)
+def _statement(vendor: str, direction: Direction, zone: str) -> str:
+    """The statement, written once per database, direction and zone (the zone is in its text)."""
+    return _sql(vendor, direction)
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -298,7 +304,7 @@ def _text(value: Any) -> str:
 def trace_document(user: Any, root_id: int, direction: Direction) -> str:
     """``GET /api/v1/trace`` as a JSON text, for a lot the caller may already trace."""
     with bound_cursor(prepare=True) as cursor:
-        cursor.execute(_sql(connection.vendor, direction), [root_id])
+        cursor.execute(_statement(connection.vendor, direction, str(settings.TIME_ZONE)), [root_id])
         row = cursor.fetchone()
     lots, n_lots, edges, _n_edges, holders, n_holders, shipments, n_shipments, suppliers, n_suppliers, ents, n_gtin = (
         row

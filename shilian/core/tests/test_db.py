@@ -29,6 +29,7 @@ def test_a_bound_cursor_answers_like_the_ordinary_one_and_is_logged(prepare):
             cursor.execute(STATEMENT, [41, "y"])
             assert cursor.fetchone() == expected == (42, "yx", "a%b")
     assert len(captured.captured_queries) == 3  # through Django's wrapper: counted like any query
+    assert all("41" in q["sql"] and "'a%b'" in q["sql"] for q in captured.captured_queries)  # logged as run
 
 
 def test_on_postgresql_the_statement_is_prepared_once_per_connection_unless_switched_off():
