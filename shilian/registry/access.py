@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q
 
 from shilian.core.access import NO_SCOPE, Perm, Scope
+from shilian.core.db import bound_cursor
 from shilian.core.errors import NotFoundError
 from shilian.registry.choices import RoleKind
 from shilian.registry.models import Enterprise, Jurisdiction, Partner, Role
@@ -24,9 +25,10 @@ def scope_for(user: Any) -> Scope:
     prefixes: list[str] = []
     enterprise_ids: set[int] = set()
     is_admin = bool(user.is_superuser)
-    for kind, enterprise_id, prefix in Role.objects.filter(user=user).values_list(
-        "kind", "enterprise_id", "jurisdiction__prefix"
-    ):
+    with bound_cursor(prepare=True) as cursor:  # every scoped request: raw, prepared on PostgreSQL
+        cursor.execute(_ROLES, [user.pk])
+        roles = cursor.fetchall()
+    for kind, enterprise_id, prefix in roles:
         if kind == RoleKind.ADMIN:
             is_admin = True
         elif kind == RoleKind.OPERATOR:
@@ -36,6 +38,14 @@ def scope_for(user: Any) -> Scope:
     scope = Scope(is_admin=is_admin, division_prefixes=tuple(sorted(prefixes)), enterprise_ids=frozenset(enterprise_ids))
     setattr(user, _CACHE_ATTR, scope)
     return scope
+
+
+# Role.objects.filter(user=user).values_list("kind", "enterprise_id", "jurisdiction__prefix"),
+# without compiling the ORM query on every request
+_ROLES = (
+    f"SELECT r.kind, r.enterprise_id, j.prefix FROM {Role._meta.db_table} r "
+    f"LEFT JOIN {Jurisdiction._meta.db_table} j ON j.code = r.jurisdiction_id WHERE r.user_id = %s"
+)
 
 
 def forget_scope(user: Any) -> None:
