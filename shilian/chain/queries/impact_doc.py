@@ -47,9 +47,11 @@ def _sql(vendor: str) -> str:
     return (
         f"{walk}, "
         "h AS MATERIALIZED (SELECT enterprise_id, unit, COUNT(*) AS n, SUM(q) AS q FROM reach GROUP BY enterprise_id, unit), "
-        "c AS MATERIALIZED (SELECT s.enterprise_id, s.partner_id, s.counterparty_id, s.unit, COUNT(*) AS n, "
+        # a lot's shipments are its enterprise's, in its unit (the actions check both): the walk
+        # gives them, and the probe reads the narrow lotshipment_impact
+        "c AS MATERIALIZED (SELECT r.enterprise_id, s.partner_id, s.counterparty_id, r.unit, COUNT(*) AS n, "
         "SUM(s.quantity) AS q, SUM(s.received) AS r FROM reach r CROSS JOIN chain_lotshipment s "
-        "WHERE s.lot_id = r.id AND r.shipped GROUP BY s.enterprise_id, s.partner_id, s.counterparty_id, s.unit) "
+        "WHERE s.lot_id = r.id AND r.shipped GROUP BY r.enterprise_id, s.partner_id, s.counterparty_id, r.unit) "
         "SELECT (SELECT COALESCE(SUM(n), 0) FROM h), "
         f"(SELECT {d.text.format(d.agg.format(holder, order=f'ORDER BY {holders_order}'))} "
         f"FROM (SELECT * FROM h ORDER BY {holders_order}) o), "
