@@ -17,7 +17,7 @@ pass through any pooler (PgBouncer in transaction mode before 1.21).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -71,3 +71,27 @@ def _debug_wrapper() -> type:
                 return CursorWrapper.execute(self, sql, params)
 
     return Logged
+
+
+def instance_from_row(model: Any, row: Sequence[Any]) -> Any:
+    """A model instance from a raw row of its concrete fields in ``_meta.concrete_fields`` order,
+    with the values converted as the ORM converts them (SQLite hands back naive datetimes,
+    integers for booleans…)."""
+    fields = model._meta.concrete_fields
+    values = list(row)
+    for i, converters, column in _converters(model, connection.vendor):
+        for convert in converters:
+            values[i] = convert(values[i], column, connection)
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
+
+
+@functools.lru_cache(maxsize=32)
+def _converters(model: Any, vendor: str) -> list[tuple[int, list[Any], Any]]:
+    """What ``SQLCompiler.get_converters`` gives for each column of the model's table."""
+    out = []
+    for i, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if converters:
+            out.append((i, converters, column))
+    return out

@@ -68,6 +68,29 @@ def test_a_deactivated_users_token_stops_working():
     assert response.status_code == 401
 
 
+def test_the_token_gives_the_same_user_as_the_orm():
+    """The user is read by a raw statement (prepared on PostgreSQL): its values are converted
+    as the ORM converts them (aware datetimes, booleans) on both databases."""
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from shilian.core.auth import TokenAuth
+
+    user = f.make_operator(f.make_enterprise())
+    get_user_model().objects.filter(pk=user.pk).update(last_login=timezone.now())
+    _, token = issue_token(user, "t")
+    got = TokenAuth().authenticate(RequestFactory().get("/"), token)
+    want = get_user_model().objects.get(pk=user.pk)
+    fields = [f.attname for f in want._meta.concrete_fields]
+    assert [getattr(got, name) for name in fields] == [getattr(want, name) for name in fields]
+    assert timezone.is_aware(got.last_login)
+    assert timezone.is_aware(got.date_joined)
+    assert got.is_active is True
+    assert got.is_superuser is False
+    assert not got._state.adding
+
+
 def test_ninja_validation_errors_are_problems_naming_the_field():
     user = f.make_admin()
     _, token = issue_token(user, "t")
