@@ -43,16 +43,15 @@ def bound_cursor(*, prepare: bool = False) -> Iterator[Any]:
 
 
 @functools.cache
-def _cursor_class(prepare: bool) -> type:
+def _cursor_class(named: bool) -> type:
     from django.db.backends.postgresql.base import ServerBindingCursor  # noqa: PLC0415 (psycopg 3 only)
 
     class Bound(ServerBindingCursor):  # type: ignore[misc,valid-type]
         """psycopg decides alone to prepare a statement run five times: here the caller does."""
 
         def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
-            return super().execute(query, params, prepare=prepared, binary=binary)  # type: ignore[misc]
+            return super().execute(query, params, prepare=named, binary=binary)  # type: ignore[misc]
 
-    prepared = prepare
     return Bound
 
 

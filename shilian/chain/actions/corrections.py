@@ -15,7 +15,6 @@ from shilian.chain.actions.stock import add_line, new_event, put, take
 from shilian.chain.choices import EdgeKind, EventType, LineRole
 from shilian.chain.errors import ChainErrorCode
 from shilian.chain.models import Lot, LotEdge, LotShipment, TraceEvent
-from shilian.chain.projections import sync_arrows
 from shilian.core.errors import DomainError
 from shilian.core.history import record
 
@@ -45,6 +44,9 @@ def void_event(event: TraceEvent, *, reason: str, acting_user: Any) -> TraceEven
         voids=event,
         detail={"reason": reason},
     )
+    # a voided shipment's rows go first: putting its lots back copies them onto their arrows,
+    # which then say whether the lots still have shipments out
+    LotShipment.objects.filter(event=event).delete()
     for line in event.lines.select_related("lot"):
         lot = line.lot
         if line.role == LineRole.INPUT:
@@ -68,8 +70,6 @@ def void_event(event: TraceEvent, *, reason: str, acting_user: Any) -> TraceEven
                 received=Round(F("received") - edge.quantity, 3)
             )
     LotEdge.objects.filter(event=event).delete()
-    if LotShipment.objects.filter(event=event).delete()[0]:  # the shipped lots may have none left
-        sync_arrows(event.lines.values_list("lot_id", flat=True))
     if event.event_type == EventType.INSPECT:
         for lot in Lot.objects.filter(event_lines__event=event):
             Lot.objects.filter(pk=lot.pk).update(test_status=test_status_of(lot))
