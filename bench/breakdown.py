@@ -7,7 +7,9 @@
    on the largest recall of the last trace.py run (or ``--lot``).
 2. A forward trace in phases: the statement, parsing its rows, building the report, the API
    (on the median lot of the "~1,000 lots" tier, or ``--trace-lot``).
-3. The statements one cycle of the ingest workload issues (6 events), rolled back.
+3. On PostgreSQL, the floor of the trace's answer: the same walk and reads without JSON, the
+   same answer from objects written beforehand, sending as many bytes.
+4. The statements one cycle of the ingest workload issues (6 events), rolled back.
 Each figure is the median of 9 runs.
 """
 
@@ -136,6 +138,90 @@ def trace_phases(methods: Any, lot: int) -> None:
     print(f"  {median_ms(lambda: methods.api_trace(lot, 'backward')):8.2f} ms  GET /trace backward (the request floor)")
 
 
+def answer_floor(methods: Any, lot: int) -> None:
+    """What the API's trace statement costs beside the same walk and reads without writing JSON,
+    the same answer from objects written beforehand, and sending that many bytes: the floor of
+    an answer of this content (PostgreSQL, where the < 10 ms goal is missed; ADR 0012)."""
+    from django.conf import settings  # noqa: PLC0415
+    from django.db import connection, transaction  # noqa: PLC0415
+
+    from shilian.chain.queries import trace_doc  # noqa: PLC0415
+    from shilian.chain.queries.trace import Direction  # noqa: PLC0415
+    from shilian.core.db import bound_cursor  # noqa: PLC0415
+
+    if connection.vendor != "postgresql":
+        print("\nThe answer's floor: measured on PostgreSQL only")
+        return
+    api = trace_doc._statement(connection.vendor, Direction.FORWARD, str(settings.TIME_ZONE))
+    walk = api[: api.index("rl AS MATERIALIZED")]  # WITH RECURSIVE walk …, reach … ,
+    arrays = {}  # the API's arrays a0 … a4 and the cards, by alias
+    select = api.index(" SELECT a0.j")
+    rest = api[api.index(" FROM ", select) + len(" FROM ") :]
+    for alias in ("a0", "a1", "a2", "a3", "a4"):
+        end = rest.index(f") {alias}, ") + 1
+        arrays[alias], rest = rest[:end], rest[end + len(f" {alias}, ") :]
+    arrays["c"] = rest[: -len(" c")]
+    reads = (
+        walk + api[api.index("rl AS MATERIALIZED") : select]
+        + " SELECT (SELECT COUNT(*) FROM rl), (SELECT COUNT(*) FROM re), (SELECT COUNT(*) FROM rh), (SELECT COUNT(*) FROM rs)"
+    )  # fmt: skip
+    lot_fields = [f for f in trace_doc._LOT if f[0] != "gtin"]  # the GTIN is the product's: joined when read
+    made = (
+        walk
+        + "rl AS MATERIALIZED (SELECT t.id, t.enterprise_id, t.unit, t.quantity_on_hand, t.doc, p.gtin FROM reach r "
+        "CROSS JOIN floor_lot t LEFT JOIN catalog_product p ON p.id = t.product_id WHERE t.id = r.id), "
+        "rh AS MATERIALIZED (SELECT enterprise_id, unit, SUM(quantity_on_hand) AS q FROM rl WHERE quantity_on_hand > 0 "
+        "GROUP BY enterprise_id, unit), re AS MATERIALIZED (SELECT a, b FROM walk WHERE a IS NOT NULL), "
+        "rs AS MATERIALIZED (SELECT s.counterparty_id, s.doc FROM reach r CROSS JOIN floor_ship s "
+        "WHERE s.lot_id = r.id AND r.shipped) "
+        "SELECT a0.j, a1.j, a2.j, a3.j, c.j FROM "
+        "(SELECT '[' || COALESCE(string_agg('{\"gtin\":' || COALESCE(to_json(gtin)::text, 'null') || ',' || "
+        "substr(doc, 2), ','), '') || ']' AS j FROM rl) a0, "
+        f"{arrays['a1']} a1, {arrays['a2']} a2, "
+        "(SELECT '[' || COALESCE(string_agg(doc, ','), '') || ']' AS j FROM rs) a3, "
+        f"{arrays['c']} c"
+    )
+
+    def timed(sql: str, params: list[Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            with bound_cursor(prepare=True) as cur:
+                cur.execute(sql, params)
+                return cur.fetchone()
+
+        return run
+
+    size = len(methods.api_trace(lot, "forward").content)
+    with transaction.atomic():  # the objects written beforehand: temporary tables of every lot and shipment
+        with connection.cursor() as cur:
+            cur.execute(
+                "CREATE TEMP TABLE floor_lot ON COMMIT DROP AS SELECT id, enterprise_id, unit, quantity_on_hand, "
+                f"product_id, {trace_doc._obj('postgresql', *lot_fields)} AS doc FROM chain_lot",
+                [],  # parameters given: the doubled %% of the objects become single
+            )
+            cur.execute("ALTER TABLE floor_lot ADD PRIMARY KEY (id)")
+            cur.execute(
+                "CREATE TEMP TABLE floor_ship ON COMMIT DROP AS SELECT s.lot_id, s.counterparty_id, "
+                f"{trace_doc._obj('postgresql', *trace_doc._SHIPMENT)} AS doc FROM (SELECT s.*, pa.name AS customer "
+                "FROM chain_lotshipment s LEFT JOIN registry_partner pa ON pa.id = s.partner_id) s",
+                [],
+            )
+            cur.execute("CREATE INDEX ON floor_ship (lot_id)")
+            cur.execute("ANALYZE floor_lot")
+            cur.execute("ANALYZE floor_ship")
+        same = len(timed(made, [lot])()[0]) + len(timed(made, [lot])()[3])
+        full = timed(api, [lot])()
+        print(f"\nThe answer's floor (lot {lot}, API answer {size:,} bytes; lots and shipments text "
+              f"{len(full[0]) + len(full[6]):,} bytes, from objects written beforehand {same:,})")  # fmt: skip
+        for name, call in (
+            ("the API's statement (execute and fetch)", timed(api, [lot])),
+            ("the same walk and reads, no JSON written", timed(reads, [lot])),
+            ("the same answer from objects written beforehand", timed(made, [lot])),
+            (f"sending {size:,} bytes of text (SELECT repeat)", timed("SELECT repeat('x', %s)", [size])),
+            ("a statement of one row", timed("SELECT 1", [])),
+        ):
+            print(f"  {median_ms(call, n=21):8.2f} ms  {name}")
+
+
 def ingest_statements(user: Any) -> None:
     from django.db import connection, transaction  # noqa: PLC0415
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
@@ -204,6 +290,7 @@ def main() -> int:
         methods = Methods(user, token, "/api/v1", use_api=True)
         impact_parts(methods, lot)
         trace_phases(methods, trace_lot)
+        answer_floor(methods, trace_lot)
         ingest_statements(user)
     finally:
         if pg_base and args.pg_start:
