@@ -2,19 +2,31 @@
 yet (recorded by the pages, the API or imports; captured events are linked already) is
 rendered as EPCIS 2.0 (``render``) and stored, with a ``ChainLink``.
 
-Called at the start of each query: two index lookups when nothing is new. The watermark is
-the highest chain event id seen; a sync looks again ``LAG`` ids behind it, for a chain event
-whose transaction committed after a later one's (PostgreSQL hands out ids before commit),
-and skips what is linked already. The chain never calls this (it may not import interop).
+Called at the start of each query: two index lookups when nothing is new. The chain never
+calls this (it may not import interop).
+
+Which ids can still appear. Every chain event up to ``ChainSync.watermark`` is stored or
+never will be; a sync looks at the ids above it only. On SQLite one transaction writes at a
+time, so ids commit in order and the watermark moves to the highest id at once. PostgreSQL
+hands out ids before commit: a transaction that took an id may commit after a later one's
+was stored (a ledger import of minutes, say). So the highest id seen is kept as ``pending``
+and settled in two steps: after ``GRACE`` seconds, any transaction that took an id below it
+has written its row (the id and the row are one statement) and so has a transaction id; the
+transactions of this database that have one then are noted (``waiting_for``), and once all
+of them have ended the watermark moves up to ``pending``. Until then every sync looks again
+at the ids above the watermark and stores what has appeared, so a late commit is stored by
+the next query, whether or not a newer event came after it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Prefetch
+from django.utils import timezone
 
 from shilian.chain.choices import EventType
 from shilian.chain.models import EventLine, TraceEvent
@@ -27,22 +39,20 @@ logger = logging.getLogger(__name__)
 
 NAME = "chain"
 BATCH = 1000
-LAG = 1000
-
-
-def _watermark() -> int:
-    return ChainSync.objects.filter(pk=NAME).values_list("watermark", flat=True).first() or 0
+GRACE = 30  # seconds; far longer than taking an id and writing its row
 
 
 def sync_chain_events() -> int:
     """Store the chain events the store lacks; returns how many EPCIS events were stored."""
     latest = TraceEvent.objects.aggregate(latest=Max("pk"))["latest"] or 0
-    if latest <= _watermark():
+    watermark, pending = ChainSync.objects.filter(pk=NAME).values_list("watermark", "pending").first() or (0, None)
+    if latest <= watermark and pending is None:
         return 0
     stored = 0
     with transaction.atomic():
         state, _ = ChainSync.objects.select_for_update().get_or_create(pk=NAME)
-        start = max(state.watermark - LAG, 0)
+        settled = _settled(state)  # decided before the look, so that what it waited for is seen by it
+        start = state.watermark
         while True:
             batch = list(
                 TraceEvent.objects.filter(pk__gt=start, pk__lte=latest, epcis_link__isnull=True)
@@ -56,8 +66,56 @@ def sync_chain_events() -> int:
                 break
             stored += _store(batch)
             start = batch[-1].pk
-        ChainSync.objects.filter(pk=NAME).update(watermark=max(latest, state.watermark))
+        _advance(state, settled, latest)
     return stored
+
+
+def _settled(state: ChainSync) -> int | None:
+    """``state.pending`` when no transaction can still commit an id at or below it; else None."""
+    if state.pending is None or connection.vendor != "postgresql":
+        return state.pending
+    if state.waiting_for is None:
+        if state.pending_since is None or timezone.now() - state.pending_since < dt.timedelta(seconds=GRACE):
+            return None
+        state.waiting_for = _writing()
+    return None if _still_writing(state.waiting_for) else state.pending
+
+
+def _advance(state: ChainSync, settled: int | None, latest: int) -> None:
+    if connection.vendor != "postgresql":  # one writer at a time: ids commit in order
+        state.watermark = max(state.watermark, latest)
+        state.pending = state.pending_since = state.waiting_for = None
+    else:
+        if settled is not None:
+            state.watermark = max(state.watermark, settled)
+            state.pending = state.pending_since = state.waiting_for = None
+        if state.pending is None and latest > state.watermark:
+            state.pending, state.pending_since, state.waiting_for = latest, timezone.now(), None
+    state.save()
+
+
+def _writing() -> list[list[Any]]:
+    """The other sessions of this database in a transaction that has written: [pid, xid]."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # the view is otherwise read once per transaction
+        cursor.execute(
+            "SELECT pid, backend_xid::text FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+        )
+        return [[pid, xid] for pid, xid in cursor.fetchall()]
+
+
+def _still_writing(sessions: list[list[Any]]) -> bool:
+    if not sessions:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN unnest(%s::int[], %s::text[]) w(pid, xid) "
+            "ON a.pid = w.pid AND a.backend_xid::text = w.xid)",
+            [[int(pid) for pid, _ in sessions], [str(xid) for _, xid in sessions]],
+        )
+        return bool(cursor.fetchone()[0])
 
 
 def _voided_bodies(batch: list[TraceEvent]) -> dict[int, EpcisEvent]:

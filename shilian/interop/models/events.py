@@ -180,11 +180,17 @@ class ChainLink(models.Model):
 
 
 class ChainSync(models.Model):
-    """How far the store has caught up with the chain: chain events up to ``watermark``
-    (a ``TraceEvent`` id) are stored as EPCIS events. One row."""
+    """How far the store has caught up with the chain: every chain event up to ``watermark``
+    (a ``TraceEvent`` id) is stored as an EPCIS event, or never will be (rolled back). Above
+    it, ``pending`` is the highest id seen so far, settled once every transaction that could
+    still commit a lower id has ended (``interop.sync``). One row."""
 
     name = models.CharField(_("name"), max_length=20, primary_key=True)
-    watermark = models.BigIntegerField(_("last chain event stored"), default=0)
+    watermark = models.BigIntegerField(_("last chain event settled"), default=0)
+    pending = models.BigIntegerField(_("highest chain event seen, not yet settled"), null=True, blank=True)
+    pending_since = models.DateTimeField(_("seen at"), null=True, blank=True)
+    # the PostgreSQL transactions (xid8, as text) in progress once the grace period had passed
+    waiting_for = models.JSONField(_("transactions waited for"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("chain sync state")
