@@ -3,7 +3,9 @@
 A code names the same lot for ever (a lot keeps its GTIN + lot number or its short code,
 and issued serials are never withdrawn), so a found answer is kept in a bounded
 per-process table and the next scan of the same code skips the lookup. Unknown codes are
-looked up every time: a lot may be recorded after its code was first tried.
+looked up every time: a lot may be recorded after its code was first tried. The one way a
+remembered lot disappears is ``shilian demo --reset`` (another process wipes the data):
+a page that finds its lot gone asks again with ``resolve_again``.
 """
 
 from __future__ import annotations
@@ -71,3 +73,12 @@ def resolve_key(key: CodeKey) -> Target:
             )
         _remember(memo_key(key), target)
     return target
+
+
+def resolve_again(key: CodeKey) -> Target:
+    """``resolve_key`` after forgetting what the table held for ``key`` (its lot was not found)."""
+    lot_level = CodeKey(gtin=key.gtin, lot=key.lot, short=key.short)
+    with _lock:
+        _memo.pop(memo_key(key), None)
+        _memo.pop(memo_key(lot_level), None)
+    return resolve_key(key)
