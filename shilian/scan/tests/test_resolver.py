@@ -235,4 +235,3 @@ def test_the_resolver_describes_itself():
     assert (response.status_code, description["resolverRoot"], description["supportedPrimaryKeys"]) == (
         200, "http://127.0.0.1:8000", ["gtin"],
     )
-
