@@ -41,7 +41,7 @@ COLUMNS = {
         "contact_phone",
         "created_at",
     ),
-    "registry_partner": ("id", "enterprise_id", "name", "kind", "uscc", "linked_enterprise_id", "contact", "address"),
+    "registry_partner": ("id", "enterprise_id", "name", "kind", "uscc", "linked_enterprise_id", "contact", "address", "gln"),
     "catalog_product": (
         "id",
         "enterprise_id",
@@ -153,7 +153,7 @@ def enterprise_rows(p: Province) -> Iterator[tuple]:
 
 def partner_rows(p: Province) -> Iterator[tuple]:
     for i, (ent, name, kind, linked) in enumerate(p.partners, 1):
-        yield (i, ent, name, kind, "", linked or None, "", "")
+        yield (i, ent, name, kind, "", linked or None, "", "", "")
 
 
 def product_rows(p: Province) -> Iterator[tuple]:

@@ -1,7 +1,7 @@
 """Check characters and syntax of the identifiers the platform accepts.
 
-Pure functions, no Django: GB 32100 unified social credit codes, GS1 GTINs (mod-10),
-GS1 AI (10) lot codes and GB/T 2260 division codes. Each ``check_*`` returns the
+Pure functions, no Django: GB 32100 unified social credit codes, GS1 GTINs and GLNs
+(mod-10), GS1 AI (10) lot codes and GB/T 2260 division codes. Each ``check_*`` returns the
 normalised value or raises ``ValueError`` with a message fit for a form field.
 """
 
@@ -48,6 +48,16 @@ def check_gtin(value: str) -> str:
     if gtin_check_digit(digits[:-1]) != digits[-1]:
         raise ValueError("GTIN校验位错误 / wrong check digit")
     return digits.zfill(14)
+
+
+def check_gln(value: str) -> str:
+    """Validate a GS1 Global Location Number: 13 digits, the last a mod-10 check digit."""
+    digits = value.strip()
+    if not digits.isdigit() or len(digits) != 13:
+        raise ValueError("GLN必须为13位数字 / must be 13 digits")
+    if gtin_check_digit(digits[:-1]) != digits[-1]:
+        raise ValueError("GLN校验位错误 / wrong check digit")
+    return digits
 
 
 def check_lot_code(value: str) -> str:

@@ -22,8 +22,9 @@ Identifier scheme:
   lot's life (a trace code issued later does not change it);
 - an enterprise with a GLN: ``urn:epc:id:sgln:….0`` as readPoint / bizLocation and
   ``urn:epc:id:pgln:…`` as party; without one: ``urn:shilian:uscc:{credit code}`` for both;
-- an off-platform partner: ``urn:shilian:uscc:{credit code}`` when known, else
-  ``urn:shilian:partner:{partner id}``; an on-platform partner: its enterprise's party id.
+- an off-platform partner: ``urn:epc:id:pgln:…`` when its GLN is known, else
+  ``urn:shilian:uscc:{credit code}`` when known, else ``urn:shilian:partner:{partner id}``;
+  an on-platform partner: its enterprise's party id.
 
 Every event carries ``shilian:traceEvent`` (the chain event's id), so that two identical
 operations at the same moment stay two events with two hash IDs.
@@ -84,6 +85,8 @@ def enterprise_party(enterprise: Enterprise) -> str:
 def partner_party(partner: Partner) -> str:
     if partner.linked_enterprise is not None:
         return enterprise_party(partner.linked_enterprise)
+    if partner.gln:
+        return epc_urn(f"https://id.gs1.org/417/{partner.gln}")
     if partner.uscc:
         return f"urn:shilian:uscc:{partner.uscc}"
     return f"urn:shilian:partner:{partner.pk}"

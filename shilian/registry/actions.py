@@ -10,7 +10,7 @@ from django.db import transaction
 
 from shilian.core.errors import DomainError
 from shilian.core.history import record
-from shilian.core.identifiers import check_division_code, check_uscc, division_prefix
+from shilian.core.identifiers import check_division_code, check_gln, check_uscc, division_prefix
 from shilian.registry.access import forget_scope
 from shilian.registry.choices import JurisdictionLevel, PartnerKind, RoleKind
 from shilian.registry.errors import RegistryErrorCode
@@ -49,6 +49,15 @@ def create_jurisdiction(code: str, name: str, *, acting_user: Any, name_en: str 
     return jurisdiction
 
 
+def _checked_gln(value: str) -> str:
+    if not value.strip():
+        return ""
+    try:
+        return check_gln(value)
+    except ValueError as exc:
+        raise DomainError(RegistryErrorCode.INVALID_GLN, str(exc), field="gln") from None
+
+
 @transaction.atomic
 def register_enterprise(
     *,
@@ -66,6 +75,7 @@ def register_enterprise(
         uscc = check_uscc(uscc)
     except ValueError as exc:
         raise DomainError(RegistryErrorCode.INVALID_USCC, str(exc), field="uscc") from None
+    gln = _checked_gln(gln)
     if Enterprise.objects.filter(uscc=uscc).exists():
         raise DomainError(RegistryErrorCode.DUPLICATE_USCC, "an enterprise with this credit code exists", field="uscc")
     enterprise = Enterprise.objects.create(
@@ -130,15 +140,20 @@ def add_partner(
     linked_enterprise: Enterprise | None = None,
     contact: str = "",
     address: str = "",
+    gln: str = "",
 ) -> Partner:
     if uscc:
         try:
             uscc = check_uscc(uscc)
         except ValueError as exc:
             raise DomainError(RegistryErrorCode.INVALID_USCC, str(exc), field="uscc") from None
+    gln = _checked_gln(gln)
     if uscc and linked_enterprise is None:
         # A credit code is a public identifier: one of an enterprise on the platform links the two.
         linked_enterprise = Enterprise.objects.filter(uscc=uscc).exclude(pk=enterprise.pk).first()
+    if gln and linked_enterprise is None:  # so is a GLN, when exactly one enterprise has it
+        named = list(Enterprise.objects.filter(gln=gln).exclude(pk=enterprise.pk)[:2])
+        linked_enterprise = named[0] if len(named) == 1 else None
     if Partner.objects.filter(enterprise=enterprise, name=name).exists():
         raise DomainError(RegistryErrorCode.DUPLICATE_PARTNER, "a partner with this name exists", field="name")
     partner = Partner.objects.create(
@@ -149,6 +164,7 @@ def add_partner(
         linked_enterprise=linked_enterprise,
         contact=contact,
         address=address,
+        gln=gln,
     )
     record(
         "registry.partner.add", partner, acting_user=acting_user, jurisdiction_code=enterprise.jurisdiction_id, name=name

@@ -122,6 +122,7 @@ def create_partner(request: ApiRequest, enterprise_id: int, payload: PartnerIn) 
         uscc=payload.uscc,
         contact=payload.contact,
         address=payload.address,
+        gln=payload.gln,
         acting_user=request.auth,
     )
     return Status(201, partner)

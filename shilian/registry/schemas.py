@@ -69,17 +69,20 @@ class PartnerOut(Schema):
     linked_enterprise: EnterpriseRef | None
     contact: str
     address: str
+    gln: str
 
 
 class PartnerIn(Schema):
     """A supplier or customer. When ``uscc`` is the credit code of an enterprise on the
-    platform, the partner is linked to it, so that shipments to it can be received there."""
+    platform (or ``gln`` the GLN of exactly one), the partner is linked to it, so that
+    shipments to it can be received there. ``gln``: the partner's GS1 GLN, its party id in EPCIS."""
 
     name: Annotated[str, text(200, required=True)]
     kind: PartnerKind = PartnerKind.BOTH
     uscc: Annotated[str, text(30)] = ""
     contact: Annotated[str, text(100)] = ""
     address: Annotated[str, text(300)] = ""
+    gln: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{13})?$")] = ""
 
 
 CertificateStatus = Literal["valid", "expiring", "expired", "missing"]

@@ -45,6 +45,7 @@ PARTNER_COLUMNS = (
     field_column(Partner, "linked_enterprise.name", header=_l("on-platform enterprise"), width=28),
     field_column(Partner, "contact", width=18),
     field_column(Partner, "address", width=36),
+    field_column(Partner, "gln", width=16),
 )
 CERTIFICATE_STATUS_LABELS: dict[str, Any] = {
     "missing": _l("No expiry date"),
@@ -105,6 +106,7 @@ def partner_list(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
                 name=data["name"],
                 kind=data["kind"],
                 uscc=data["uscc"],
+                gln=data["gln"],
                 contact=data["contact"],
                 address=data["address"],
                 acting_user=request.user,

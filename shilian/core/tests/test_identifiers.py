@@ -2,6 +2,7 @@ import pytest
 
 from shilian.core.identifiers import (
     check_division_code,
+    check_gln,
     check_gtin,
     check_lot_code,
     check_uscc,
@@ -42,6 +43,14 @@ def test_gtins_normalise_to_14(raw, gtin14):
 def test_bad_gtins(raw, message):
     with pytest.raises(ValueError, match=message):
         check_gtin(raw)
+
+
+def test_glns_carry_a_mod_10_check_digit():
+    assert check_gln(" 6901234000016 ") == "6901234000016"  # GS1 China prefix 6901234, location 00001
+    assert check_gln("0614141000036") == "0614141000036"  # GS1's example GLN
+    for bad, message in (("6901234000017", "check digit"), ("690123400001", "13"), ("69012340000a6", "13")):
+        with pytest.raises(ValueError, match=message):
+            check_gln(bad)
 
 
 def test_lot_codes_follow_gs1_ai10():

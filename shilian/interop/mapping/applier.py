@@ -124,6 +124,7 @@ class Runner:
                 uscc=new.uscc,
                 linked_enterprise=new.linked,
                 address=new.address,
+                gln=new.gln,
             )
         return self.partners[id(handle)]
 

@@ -54,6 +54,7 @@ class NewPartner:
     uscc: str = ""
     linked: Enterprise | None = None
     address: str = ""
+    gln: str = ""
 
 
 @dataclass(eq=False)

@@ -22,6 +22,7 @@ from shilian.catalog.models import Product
 from shilian.chain.choices import LotStatus
 from shilian.chain.models import Lot, LotShipment, TraceEvent
 from shilian.core.access import Perm
+from shilian.core.identifiers import check_gln
 from shilian.core.units import convert
 from shilian.interop.mapping import ids, masterdata, vocab
 from shilian.interop.mapping.drafts import (
@@ -320,7 +321,8 @@ class Planner:
 
         An on-platform enterprise (GLN or credit code) is the partner linked to it; a
         ``urn:shilian:partner:{id}`` must be in the enterprise's address book; any other id
-        is an off-platform partner named by the header's master data, else by the id.
+        is an off-platform partner: the one with its GLN or credit code, else a new one named
+        by the header's master data, else by the id.
         """
         other = self.enterprise_of_id(party_id)
         book = self.partners[enterprise.pk]
@@ -341,11 +343,16 @@ class Planner:
             )
         entry = self.master.get(party_id, masterdata.Entry())
         uscc = ids.uscc_of(party_id) or ""
+        gln = ids.gln_of(party_id) or ""
+        try:  # a Digital Link carries its check digit: the partner keeps the GLN only if it is right
+            gln = check_gln(gln) if gln else ""
+        except ValueError:
+            gln = ""
         name = (entry.name or party_id)[:200]
         for partner in book:
-            if (uscc and partner.uscc == uscc) or (not uscc and partner.name == name):
+            if (gln and partner.gln == gln) or (uscc and partner.uscc == uscc) or (not uscc and partner.name == name):
                 return PartnerHandle(partner=partner)
-        return self._new_partner(NewPartner(enterprise, name, uscc=uscc, address=entry.address), party_id)
+        return self._new_partner(NewPartner(enterprise, name, uscc=uscc, address=entry.address, gln=gln), party_id)
 
     def _new_partner(self, new: NewPartner, party_id: str) -> PartnerHandle:
         planned = self.new_by_id.get((new.enterprise.pk, party_id))
@@ -357,7 +364,7 @@ class Planner:
         key = (new.enterprise.pk, name)
         if key not in self.new_partners:
             self.new_partners[key] = PartnerHandle(
-                new=NewPartner(new.enterprise, name, new.uscc, new.linked, new.address)
+                new=NewPartner(new.enterprise, name, new.uscc, new.linked, new.address, new.gln)
             )
         self.new_by_id[(new.enterprise.pk, party_id)] = self.new_partners[key]
         return self.new_partners[key]

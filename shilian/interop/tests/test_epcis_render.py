@@ -161,3 +161,14 @@ def test_the_sync_command_catches_up(chain):
     out = io.StringIO()
     call_command("epcis", "sync", stdout=out)
     assert "stored 0 chain events" in out.getvalue()
+
+
+def test_an_off_platform_partner_with_a_gln_is_named_by_it():
+    workshop = f.make_enterprise(name="米粉作坊")
+    farm = f.make_partner(workshop, name="远方农场")
+    farm.gln = "6901234000016"
+    farm.save(update_fields=["gln"])
+    f.receive(workshop, quantity="5", product_name="大米", lot_code="R1", supplier=farm)
+    sync_chain_events()
+    body = EpcisEvent.objects.get().body
+    assert body["sourceList"] == [{"type": "owning_party", "source": "urn:epc:id:pgln:6901234.00001"}]

@@ -237,12 +237,22 @@ def test_a_party_without_master_data_is_named_by_its_id_and_a_clash_of_names_is_
         ],
         w["admin"],
     )
-    assert sorted(Partner.objects.values_list("name", "linked_enterprise__name")) == [
-        (pgln(FARM_GLN), None),
-        ("石塘超市", None),
-        (f"石塘超市 ({pgln(gln(2))})", "石塘超市"),
+    assert sorted(Partner.objects.values_list("name", "linked_enterprise__name", "gln")) == [
+        (pgln(FARM_GLN), None, FARM_GLN),  # off the platform: the partner keeps the party's GLN
+        ("石塘超市", None, ""),
+        (f"石塘超市 ({pgln(gln(2))})", "石塘超市", ""),
     ]
     assert LotShipment.objects.get().counterparty == w["shop"]
+
+
+def test_an_off_platform_party_is_the_partner_with_its_gln_whatever_its_name():
+    w = chain_world()
+    farm = f.make_partner(w["processor"], name="老王家猪场")
+    farm.gln = FARM_GLN
+    farm.save(update_fields=["gln"])
+    capture([farm_receipt(w, "F1")], w["operator"], farm_master_data())  # master data names it 青山生态农场
+    assert Lot.objects.get(code="F1").supplier == farm
+    assert list(Partner.objects.all()) == [farm]
 
 
 def test_retail_selling_and_a_shipment_with_no_destination_are_retail():

@@ -21,6 +21,8 @@ class Partner(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=PartnerKind.choices)
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    # the partner's GS1 Global Location Number, when it has one: its party id in EPCIS (pgln)
+    gln = models.CharField(_("GLN"), max_length=13, blank=True)
     linked_enterprise = models.ForeignKey(
         "registry.Enterprise",
         verbose_name=_("on-platform enterprise"),

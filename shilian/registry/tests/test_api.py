@@ -158,6 +158,7 @@ def test_register_enterprise_as_admin(world):
         ({"kind": "castle"}, "kind", "validation_error"),
         ({"name": "  "}, "name", "validation_error"),
         ({"gln": "123"}, "gln", "validation_error"),
+        ({"gln": "6901234000017"}, "gln", "invalid_gln"),  # wrong check digit
     ],
 )
 def test_register_enterprise_bad_input_names_the_field(world, change, field, code):
@@ -176,6 +177,25 @@ def test_register_enterprise_bad_input_names_the_field(world, change, field, cod
     assert problem["code"] == code
     assert [e["field"] for e in problem["errors"]] == [field]
     assert counts() == before
+
+
+def test_partner_gln_is_checked_kept_and_links_an_enterprise_that_has_it(world):
+    shop, other = world["shop"], world["other"]
+    other.gln = "6901234000023"
+    other.save(update_fields=["gln"])
+    operator = world["users"]["operator"]
+    url = f"/api/v1/enterprises/{shop.pk}/partners"
+    before = counts()
+    for bad, code in (("6901234000024", "invalid_gln"), ("69012340000", "validation_error")):
+        response = call("post", url, operator, {"name": "远方农场", "gln": bad})
+        assert response.status_code == 422
+        assert (response.json()["code"], [e["field"] for e in response.json()["errors"]]) == (code, ["gln"])
+    assert counts() == before
+    farm = call("post", url, operator, {"name": "远方农场", "kind": "supplier", "gln": " 6901234000016 "})
+    assert farm.status_code == 201, farm.content
+    assert (farm.json()["gln"], farm.json()["linked_enterprise"]) == ("6901234000016", None)
+    linked = call("post", url, operator, {"name": "西湖糕点", "gln": "6901234000023"}).json()
+    assert (linked["gln"], linked["linked_enterprise"]) == ("6901234000023", {"id": other.pk, "name": other.name})
 
 
 def test_partner_with_a_platform_credit_code_is_linked(world):

@@ -36,7 +36,19 @@ def test_partner_errors_name_the_field_and_write_nothing():
     assert list(bad_code.context["form"].errors) == ["uscc"]
     duplicate = client.post("/w/partners/", {"name": "老客户", "kind": "customer"})
     assert list(duplicate.context["form"].errors) == ["name"]
+    bad_gln = client.post("/w/partners/", {"name": "新客户", "kind": "customer", "gln": "6901234000017"})
+    assert list(bad_gln.context["form"].errors) == ["gln"]
+    assert "校验位" in bad_gln.content.decode()
     assert Partner.objects.count() == 1
+
+
+def test_operator_adds_a_partner_with_its_gln():
+    workshop = f.make_enterprise()
+    client = _client(f.make_operator(workshop))
+    response = client.post("/w/partners/", {"name": "远方农场", "kind": "supplier", "gln": "6901234000016"})
+    assert response["Location"] == "/w/partners/"
+    assert Partner.objects.get(enterprise=workshop).gln == "6901234000016"
+    assert "GLN 6901234000016" in client.get("/w/partners/").content.decode()
 
 
 def test_partners_of_another_enterprise_are_not_listed():
