@@ -44,6 +44,7 @@ def describe(*parts: str) -> str:
 
 
 def enterprise_identifier(gln: str, uscc: str) -> str:
+    """An enterprise's or partner's identifier in the sheet: its GLN, else its credit code."""
     if gln:
         return f"GLN {gln}"
     return f"USCC {uscc}" if uscc else ""
@@ -101,13 +102,13 @@ class Places:
         linked: dict[int, int] = {}
         for part in chunks(ids):
             rows = Partner.objects.filter(pk__in=part).values_list(
-                "pk", "name", "address", "contact", "uscc", "linked_enterprise_id"
+                "pk", "name", "address", "contact", "gln", "uscc", "linked_enterprise_id"
             )
-            for pk, name, address, contact, uscc, enterprise_id in rows:
+            for pk, name, address, contact, gln, uscc, enterprise_id in rows:
                 if enterprise_id is not None:
                     linked[pk] = enterprise_id
                 else:
-                    self.partners[pk] = Place(describe(name, address, contact), f"USCC {uscc}" if uscc else "")
+                    self.partners[pk] = Place(describe(name, address, contact), enterprise_identifier(gln, uscc))
         return linked
 
     def _resolve_sources(self, lots: Iterable[tuple[int, int, str, str]]) -> None:

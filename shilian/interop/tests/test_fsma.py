@@ -99,6 +99,17 @@ def test_one_row_per_event_and_lot_with_every_key_data_element(sheet):
     assert (retail["ship_to"], retail["ship_to_id"]) == ("零售消费者 Consumers (retail)", None)
 
 
+def test_an_off_platform_supplier_is_identified_by_its_gln(sheet):
+    w = sheet
+    supplier = w["receipt"].partner
+    supplier.gln = "6901234000016"
+    supplier.save(update_fields=["gln"])
+    receipt = rows(w["users"]["operator"], Perm.OPERATE, enterprise_id=w["workshop"].pk)[0]
+    assert (receipt["ship_from"], receipt["ship_from_id"], receipt["tlc_source_ref"]) == (
+        "温岭粮油批发", "GLN 6901234000016", "GLN 6901234000016",
+    )
+
+
 def test_lot_code_source_is_followed_back_across_platform_receipts(sheet):
     """Workshop makes the lot → ships to the shop → the shop ships on to a market: at every
     hop the traceability lot code source stays the workshop, who assigned the code."""
