@@ -5,19 +5,22 @@ and issued serials are never withdrawn), so a found answer is kept in a bounded
 per-process table and the next scan of the same code skips the lookup. Unknown codes are
 looked up every time: a lot may be recorded after its code was first tried. The one way a
 remembered lot disappears is ``shilian demo --reset`` (another process wipes the data):
-a page that finds its lot gone asks again with ``resolve_again``.
+a page that finds its lot gone asks again (``resolve_and_read``).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from shilian.chain.models import Lot
 from shilian.codes.digital_link import CodeKey, DigitalLinkError
 from shilian.codes.queries import lot_for_key, serial_issued
 
 MEMO_SIZE = 50_000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,15 @@ def resolve_key(key: CodeKey) -> Target:
     return target
 
 
-def resolve_again(key: CodeKey) -> Target:
-    """``resolve_key`` after forgetting what the table held for ``key`` (its lot was not found)."""
-    lot_level = CodeKey(gtin=key.gtin, lot=key.lot, short=key.short)
-    with _lock:
-        _memo.pop(memo_key(key), None)
-        _memo.pop(memo_key(lot_level), None)
-    return resolve_key(key)
+def resolve_and_read(key: CodeKey, read: Callable[[int], T | None]) -> tuple[Target, T | None]:
+    """The lot a code opens and ``read`` of it (its page, say). When the remembered lot is
+    gone (``read`` gives None), the code is looked up again: it may name a new lot now."""
+    target = resolve_key(key)
+    found = read(target.lot_id)
+    if found is None:
+        with _lock:
+            _memo.pop(memo_key(key), None)
+            _memo.pop(memo_key(CodeKey(gtin=key.gtin, lot=key.lot, short=key.short)), None)
+        target = resolve_key(key)
+        found = read(target.lot_id)
+    return target, found

@@ -28,7 +28,7 @@ from shilian.scan.pages import PAGE_FORMAT, cached_page, canonical_path, page_la
 from shilian.scan.queries.page import load_page
 from shilian.scan.queries.product import latest_lots
 from shilian.scan.ratelimit import RESOLVE_RATE, retry_after
-from shilian.scan.resolver import Target, resolve_again, resolve_key
+from shilian.scan.resolver import Target, resolve_and_read
 from shilian.scan.scanrows import ScanRow, scan_row
 from shilian.scan.views.responses import error_page, public_headers, too_many, wants_linkset
 
@@ -63,17 +63,10 @@ def resolve(request: HttpRequest) -> HttpResponse:
     try:
         if key.level == "product":
             return _product(request, key, lang)
-        target = resolve_key(key)
         if wants_linkset(request):
-            page = load_page(target.lot_id)
-            if page is None:  # the remembered lot is gone (demo --reset): the code may name a new one
-                target = resolve_again(key)
-                page = load_page(target.lot_id)
+            target, page = resolve_and_read(key, load_page)
         else:
-            found = cached_page(target.lot_id, lang)
-            if found is None:
-                target = resolve_again(key)
-                found = cached_page(target.lot_id, lang)
+            target, found = resolve_and_read(key, lambda lot_id: cached_page(lot_id, lang))
     except DigitalLinkError as exc:  # unknown: logged too (a code nobody issued may be a fake)
         _log(request, _row(request, key, None, ScanKind.PAGE))
         return error_page(request, exc.status, exc.message, lang=lang)

@@ -27,7 +27,7 @@ from shilian.scan.pages import canonical_path, page_language
 from shilian.scan.queries.page import LotPage, load_page
 from shilian.scan.ratelimit import REPORT_RATE, RESOLVE_RATE, retry_after
 from shilian.scan.render import report_form
-from shilian.scan.resolver import resolve_again, resolve_key
+from shilian.scan.resolver import resolve_and_read
 from shilian.scan.views.responses import error_page, public_headers, too_many
 
 
@@ -53,12 +53,7 @@ def report(request: HttpRequest) -> HttpResponse:
     if wait is not None:
         return too_many(request, wait, lang=lang)
     try:
-        key = parse_uri(data.get("code", ""))
-        target = resolve_key(key)
-        page = load_page(target.lot_id)
-        if page is None:  # the remembered lot is gone (demo --reset): the code may name a new one
-            target = resolve_again(key)
-            page = load_page(target.lot_id)
+        target, page = resolve_and_read(parse_uri(data.get("code", "")), load_page)
     except DigitalLinkError as exc:
         return error_page(request, exc.status, exc.message, lang=lang)
     if page is None:  # pragma: no cover - found by the lookup a moment ago
