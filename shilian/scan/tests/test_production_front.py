@@ -5,6 +5,7 @@ The last test runs the real nginx (``/usr/sbin/nginx``, or ``SHILIAN_NGINX``) wi
 """
 
 import datetime as dt
+import gzip
 import os
 import urllib.error
 import urllib.request
@@ -150,6 +151,14 @@ def test_a_scan_through_nginx_is_served_from_the_file_and_logged_after_ingest(li
         assert get(world.path + "?17=991399")[0] == 400  # the app reads the attribute and refuses it
         served_by_app = get(world.path + "?utm_source=label")
         assert served_by_app[0] == 200
+        # compressed when the phone asks: a page from its file, and the app's JSON (neither a scan)
+        status, headers, body = get(world.path + "?lang=en", **{"Accept-Encoding": "gzip"})
+        assert (status, headers.get("Content-Encoding")) == (200, "gzip")
+        assert gzip.decompress(body) == page_file(pages, "en", world.path).read_bytes()
+        status, headers, body = get("/api/openapi.json", **{"Accept-Encoding": "gzip"})
+        assert (status, headers.get("Content-Encoding")) == (200, "gzip")
+        assert gzip.decompress(body) == get("/api/openapi.json")[2]
+        assert len(body) * 4 < len(gzip.decompress(body))
     scanlog.flush()
     app_scans = list(Scan.objects.values_list("source", "lot_id"))
     assert sorted(app_scans, key=str) == sorted(
