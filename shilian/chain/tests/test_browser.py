@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from shilian.chain.models import Lot, Recall
 from shilian.core.testing import factories as f
+from shilian.core.testing.browser import playwright
 from shilian.registry.actions import add_partner
 
 pytestmark = pytest.mark.browser
@@ -87,7 +88,7 @@ def test_operator_records_and_inspector_traces_and_recalls(live_server, browser_
     today = timezone.localdate()
     base = live_server.url
 
-    with sync_playwright() as p:
+    with playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             operator = browser.new_context(**PHONE)

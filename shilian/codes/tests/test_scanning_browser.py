@@ -11,12 +11,13 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from shilian.chain.models import Lot, LotEdge
 from shilian.codes.queries import uri_for_lot
 from shilian.codes.tests.test_scanning_support import photo, qr
 from shilian.core.testing import factories as f
+from shilian.core.testing.browser import playwright
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +97,7 @@ def test_a_photo_is_sent_as_soon_as_it_is_taken(live_server, browser_env):
     operator = f.make_operator(shop)
     picture = browser_env / "IMG_0412.jpg"
     picture.write_bytes(photo(qr(uri_for_lot(made)), angle=17))
-    with sync_playwright() as p:
+    with playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(**PHONE).new_page()
         _log_in(page, live_server.url, operator.username)
@@ -127,7 +128,7 @@ def test_live_scanning_fills_the_field_and_looks_the_code_up(live_server, browse
     shop, made, shipment = _chain()
     operator = f.make_operator(shop)
     uri = uri_for_lot(made)
-    with sync_playwright() as p:
+    with playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(**PHONE, permissions=["camera"])
         context.add_init_script(FAKE_DETECTOR + f"window.__code = {uri!r};")

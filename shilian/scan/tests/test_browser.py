@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from shilian.chain.actions import start_recall
 from shilian.core.testing import factories as f
+from shilian.core.testing.browser import playwright
 from shilian.scan.models import ConsumerReport
 from shilian.scan.tests.factories import make_world
 
@@ -53,7 +54,7 @@ def test_consumer_scans_switches_language_sees_the_recall_and_reports(live_serve
     photo.write_bytes(buffer.getvalue())
     base = live_server.url
 
-    with sync_playwright() as p:
+    with playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             consumer = browser.new_context(java_script_enabled=False, **PHONE)

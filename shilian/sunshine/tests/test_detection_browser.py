@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from shilian.core.testing.browser import playwright
 from shilian.sunshine.choices import DetectionRule, DetectionStatus
 from shilian.sunshine.detection import testing as t
 from shilian.sunshine.detection.runner import DetectionRunner
@@ -38,8 +39,8 @@ def test_inspector_reviews_detections_on_a_phone(world, live_server, monkeypatch
     inspector = world["users"]["inspector_in"]
     inspector.set_password("pw-for-browser")
     inspector.save()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             page = browser.new_context(
                 viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"

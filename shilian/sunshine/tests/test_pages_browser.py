@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 from PIL import Image
-from playwright.sync_api import Frame, Page, expect, sync_playwright
+from playwright.sync_api import Frame, Page, expect
 
 from shilian.chain.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, SHOTS, _fits_the_phone, _log_in
 from shilian.core.testing import factories as f
+from shilian.core.testing.browser import playwright
 from shilian.sunshine.choices import CameraState
 from shilian.sunshine.models import Camera, Finding
 from shilian.sunshine.paths import live_dir
@@ -80,7 +81,7 @@ def test_patrol_finding_walks_to_closure(live_server, browser_env):
     make_hls(live_dir(camera.pk))
     base = live_server.url
 
-    with sync_playwright() as p:
+    with playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"]
         )
@@ -199,7 +200,7 @@ def test_consumer_watches_the_room_live_and_plays_how_the_lot_was_made(live_serv
     recording = add_recording(camera, clip, started_at=now - dt.timedelta(minutes=1), ended_at=now)
     base = live_server.url
 
-    with sync_playwright() as p:
+    with playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"]
         )

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from playwright.sync_api import sync_playwright
 
 from shilian.core.testing import factories as f
+from shilian.core.testing.browser import playwright
 from shilian.sunshine import paths
 from shilian.sunshine.choices import CameraState
 from shilian.sunshine.consumer import room_token
@@ -70,7 +70,7 @@ def test_live_hls_plays_in_chromium(live_server, settings, tmp_path, monkeypatch
     thread = threading.Thread(target=supervisor.run, kwargs={"until": done.is_set}, daemon=True)
     thread.start()
     try:
-        with sync_playwright() as p:
+        with playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page()
             page.goto(f"{live_server.url}/accounts/login/")
