@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shilian.catalog.choices import Category, ProductKind
+from shilian.core.forms import CheckedField
 from shilian.core.identifiers import check_gtin
 from shilian.core.units import Unit
 
@@ -25,15 +26,6 @@ class ProductForm(forms.Form):
         required=False,
         help_text=_("Used to set the expiry date of each lot you produce."),
     )
-    gtin = forms.CharField(label=_("GTIN (barcode number)"), max_length=14, required=False)
+    gtin = CheckedField(check_gtin, label=_("GTIN (barcode number)"), max_length=14)
     storage = forms.CharField(label=_("Storage conditions"), max_length=200, required=False)
     standard = forms.CharField(label=_("Product standard"), max_length=100, required=False)
-
-    def clean_gtin(self) -> str:
-        value = self.cleaned_data["gtin"].strip()
-        if not value:
-            return ""
-        try:
-            return check_gtin(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None

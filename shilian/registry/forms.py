@@ -7,6 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shilian.core.forms import CheckedField
 from shilian.core.identifiers import check_gln, check_uscc
 from shilian.registry.choices import PartnerKind
 from shilian.registry.queries import CERTIFICATE_WARNING_DAYS
@@ -20,39 +21,21 @@ class PickEnterpriseForm(forms.Form):
 class PartnerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartnerKind.choices, initial=PartnerKind.BOTH)
-    uscc = forms.CharField(
+    uscc = CheckedField(
+        check_uscc,
         label=_("Unified social credit code"),
         max_length=18,
-        required=False,
         help_text=_("If the partner is on the platform, its shipments to you can be received in one tap."),
     )
-    gln = forms.CharField(
+    gln = CheckedField(
+        check_gln,
         label=_("GLN"),
         max_length=13,
-        required=False,
         help_text=_("The partner's GS1 Global Location Number (13 digits), if it has one."),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     contact = forms.CharField(label=_("Contact"), max_length=100, required=False)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
-
-    def clean_gln(self) -> str:
-        value = self.cleaned_data["gln"].strip()
-        if not value:
-            return ""
-        try:
-            return check_gln(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
-
-    def clean_uscc(self) -> str:
-        value = self.cleaned_data["uscc"].strip().upper()
-        if not value:
-            return ""
-        try:
-            return check_uscc(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
 
 
 class StaffForm(forms.Form):
