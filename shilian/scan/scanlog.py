@@ -115,9 +115,11 @@ def _run_writer() -> None:
         _wake.clear()
         with _lock:
             batch = _take()
-        if batch:  # an idle writer leaves the database alone
+        if batch:
             _write(batch)
             connection.close_if_unusable_or_obsolete()  # this thread's own connection
+        elif connection.connection is not None:  # idle for a whole period: give the session back
+            connection.close()
 
 
 atexit.register(flush)

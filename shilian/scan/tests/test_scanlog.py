@@ -1,6 +1,7 @@
 """The scan log: one row per resolution, coarse client facts, batched writes, counterfeit flags."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.db import connection
@@ -102,6 +103,32 @@ def test_at_low_traffic_a_scan_is_written_at_once(world, monkeypatch):
     monkeypatch.setattr(scanlog, "_last_write", 0.0)
     Client().get(world.path)
     assert (Scan.objects.count(), scanlog.pending()) == (1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_writer_writes_and_gives_its_session_back_when_idle(monkeypatch):
+    """In the server a thread writes the scans; once a whole period passes with none, it closes
+    its connection (PostgreSQL: no session of it stays open)."""
+    world = make_world()
+    monkeypatch.setattr(scanlog, "MAX_DELAY", 0.1)
+    monkeypatch.setattr(scanlog, "_background", True)
+    monkeypatch.setattr(scanlog, "_writer_pid", 0)  # a writer of this test's own
+    Client().get(world.path)
+    deadline = time.monotonic() + 10
+    while Scan.objects.count() < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert Scan.objects.filter(lot=world.cake).count() == 1
+    if connection.vendor == "postgresql":
+        others = None
+        while others != 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_stat_clear_snapshot()")
+                cursor.execute(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                others = cursor.fetchone()[0]
+        assert others == 0
 
 
 def _item_scans(target, serial, clients, start, step):
