@@ -161,8 +161,9 @@ def plan_ledger(enterprise: Enterprise, parsed: ParsedLedger, *, user: Any) -> P
     return plan
 
 
-def event_time(value: dt.date | dt.datetime) -> dt.datetime:
-    now = timezone.now()
+def event_time(value: dt.date | dt.datetime, now: dt.datetime) -> dt.datetime:
+    """When a row's event happened: its own time, or for a date alone noon of that day, or `now` if that is
+    earlier (today's row in the morning). `now` is the plan's one clock reading, so today is never "future"."""
     if isinstance(value, dt.datetime):
         return timezone.make_aware(value) if timezone.is_naive(value) else value
     return min(timezone.make_aware(dt.datetime.combine(value, DATE_ONLY_TIME)), now)
@@ -209,7 +210,7 @@ def _plan_receiving(plan: Plan, rows: list[LedgerRow], user: Any) -> None:
     now = timezone.now()
     for row in rows:
         values = row.values
-        occurred_at = event_time(values["occurred_at"])
+        occurred_at = event_time(values["occurred_at"], now)
         day = timezone.localtime(occurred_at).date()
         errors_before = len(plan.errors)
         if occurred_at > now:
@@ -255,7 +256,7 @@ def _plan_shipping(plan: Plan, rows: list[LedgerRow], user: Any) -> None:
     now = timezone.now()
     for row in rows:
         values = row.values
-        occurred_at = event_time(values["occurred_at"])
+        occurred_at = event_time(values["occurred_at"], now)
         errors_before = len(plan.errors)
         if occurred_at > now:
             plan.error(row, "occurred_at", "销售时间在未来 / time is in the future")

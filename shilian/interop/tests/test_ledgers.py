@@ -190,6 +190,23 @@ def test_cells_typed_as_numbers_or_text_dates_are_read(world):
     assert timezone.localtime(receipt.occurred_at).strftime("%Y-%m-%d %H:%M") == f"{yesterday:%Y-%m-%d} 07:30"
 
 
+def test_todays_rows_entered_in_the_morning_are_not_in_the_future(world, monkeypatch):
+    """A date alone means noon of that day, or now if noon has not come yet. The clock ticks between
+    readings, as a real one does; before noon every reading is "now", and none may count as future."""
+    morning = timezone.make_aware(dt.datetime.combine(today(), dt.time(8, 30)))
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(timezone, "now", lambda: morning + dt.timedelta(microseconds=next(ticks)))
+    client = client_for(world["users"]["operator"])
+    shipped = ledger(SHIPPING, [{"occurred_at": today(), "product_name": "年糕", "lot_code": world["made"].code,
+                                 "quantity": 1, "unit": "kg", "partner_name": world["shop"].name}])  # fmt: skip
+    for kind, data in [(RECEIVING, ledger(RECEIVING, [receipt_row(lot_code="AM1")])), (SHIPPING, shipped)]:
+        preview = upload(client, kind, data)
+        assert preview.status_code == 200, preview.context["errors"]
+        assert confirm(client, kind, preview).status_code == 302
+    receipt = TraceEvent.objects.get(lines__lot__code="AM1")
+    assert morning < receipt.occurred_at < morning + dt.timedelta(seconds=1)  # now, not noon
+
+
 def test_the_template_uploaded_untouched_has_no_rows(world):
     client = client_for(world["users"]["operator"])
     template = client.get("/w/import/receiving/template.xlsx").content
