@@ -16,6 +16,11 @@ transactions of this database that have one then are noted (``waiting_for``), an
 of them have ended the watermark moves up to ``pending``. Until then every sync looks again
 at the ids above the watermark and stores what has appeared, so a late commit is stored by
 the next query, whether or not a newer event came after it.
+
+``recordTime`` is when the store took the event in (EPCIS: "recorded by an EPCIS repository"),
+read once per sync after its lock is taken, so syncs stamp in the order they commit: a client
+that polls with ``GE_recordTime`` set to the newest time it has seen also gets an event that
+committed late. When the workshop recorded it is the chain event's own ``recorded_at``.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ def sync_chain_events() -> int:
     with transaction.atomic():
         state, _ = ChainSync.objects.select_for_update().get_or_create(pk=NAME)
         settled = _settled(state)  # decided before the look, so that what it waited for is seen by it
+        stored_at = timezone.now()  # under the lock: later syncs stamp later
         start = state.watermark
         while True:
             batch = list(
@@ -64,7 +70,7 @@ def sync_chain_events() -> int:
             )
             if not batch:
                 break
-            stored += _store(batch)
+            stored += _store(batch, stored_at)
             start = batch[-1].pk
         _advance(state, settled, latest)
     return stored
@@ -127,7 +133,7 @@ def _voided_bodies(batch: list[TraceEvent]) -> dict[int, EpcisEvent]:
     return {link.trace_event_id: link.event for link in links}
 
 
-def _store(batch: list[TraceEvent]) -> int:
+def _store(batch: list[TraceEvent], stored_at: dt.datetime) -> int:
     voided = _voided_bodies(batch)
     rows: list[StoreRow] = []
     made: dict[
@@ -135,7 +141,7 @@ def _store(batch: list[TraceEvent]) -> int:
     ] = {}  # chain id → (body, eventID, hash, context) rendered here
     for event in batch:
         try:
-            row = _row(event, voided, made)
+            row = _row(event, voided, made, stored_at)
         except Exception:  # one unreadable event must not stop every query: logged, retried by a later sync
             logger.exception("chain event %s could not be rendered as EPCIS", event.pk)
             continue
@@ -147,9 +153,11 @@ def _store(batch: list[TraceEvent]) -> int:
 
 
 def _row(
-    event: TraceEvent, voided: dict[int, EpcisEvent], made: dict[int, tuple[dict[str, Any], str, str, list[Any]]]
+    event: TraceEvent,
+    voided: dict[int, EpcisEvent],
+    made: dict[int, tuple[dict[str, Any], str, str, list[Any]]],
+    record_time: dt.datetime,
 ) -> StoreRow | None:
-    record_time = event.recorded_at
     stamp = record_time.isoformat().replace("+00:00", "Z")
     if event.event_type == EventType.VOID:
         if event.voids_id in made:
