@@ -20,3 +20,4 @@ class ChainErrorCode(StrEnum):
     LOT_RECALLED = "lot_recalled"
     INVALID_DOCUMENT = "invalid_document"
     MISSING_FIELD = "missing_field"
+    IN_THE_FUTURE = "in_the_future"

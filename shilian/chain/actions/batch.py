@@ -33,7 +33,13 @@ from shilian.chain.actions.ledger import seal_many
 from shilian.chain.actions.production import InputSpec, OutputSpec
 from shilian.chain.actions.receiving import check_dates, source_key_of, to_unit_or_default
 from shilian.chain.actions.shipping import ShipLine
-from shilian.chain.actions.stock import QUANTUM, check_not_recalled, check_same_enterprise, to_lot_unit
+from shilian.chain.actions.stock import (
+    QUANTUM,
+    check_not_recalled,
+    check_occurred_at,
+    check_same_enterprise,
+    to_lot_unit,
+)
 from shilian.chain.choices import EdgeKind, EventType, LineRole, LotOrigin, LotStatus
 from shilian.chain.errors import ChainErrorCode
 from shilian.chain.models import EventLine, Lot, LotEdge, LotShipment, TraceEvent
@@ -136,6 +142,7 @@ class _Batch:
         self.enterprise = enterprise
         self.operations = operations
         self.user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+        self.now = timezone.now()
         # read up front
         self.locked: dict[int, Lot] = {}  # lots referenced by id or found by code, locked
         self.by_key: dict[tuple[str, str, str], Lot] = {}  # (product name, code, source key) → lot, new ones too
@@ -484,6 +491,7 @@ class _Batch:
         shipment: TraceEvent | None = None,
         **fields: Any,
     ) -> TraceEvent:
+        check_occurred_at(occurred_at, now=self.now)
         event = TraceEvent(
             event_type=event_type,
             enterprise_id=self.enterprise.pk,

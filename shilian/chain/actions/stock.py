@@ -7,12 +7,14 @@ on SQLite (writers serialised) and PostgreSQL (the WHERE is re-checked after the
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import F
 from django.db.models.functions import Round
 from django.db.models.lookups import GreaterThanOrEqual
+from django.utils import timezone
 
 from shilian.chain.actions.ledger import note_line
 from shilian.chain.choices import LineRole
@@ -23,6 +25,7 @@ from shilian.core.errors import DomainError
 from shilian.core.units import check_unit, convert
 
 QUANTUM = Decimal("0.001")
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a phone's or an ERP's clock may run this far ahead of the server's
 
 
 def to_lot_unit(lot: Lot | None, quantity: Any, unit: str, *, field: str, lot_unit: str | None = None) -> Decimal:
@@ -106,7 +109,16 @@ def check_not_recalled(lot: Lot, *, field: str) -> None:
         raise DomainError(ChainErrorCode.LOT_RECALLED, f"{lot} 已召回，不能使用 / is recalled and cannot be used", field=field)
 
 
+def check_occurred_at(occurred_at: dt.datetime, *, now: dt.datetime | None = None) -> None:
+    """An event is recorded once it has happened: not later than now (and a clock's skew)."""
+    if occurred_at > (now or timezone.now()) + CLOCK_SKEW:
+        raise DomainError(
+            ChainErrorCode.IN_THE_FUTURE, "发生时间晚于现在 / the time it happened is in the future", field="occurred_at"
+        )
+
+
 def new_event(event_type: str, enterprise_id: int, *, acting_user: Any, occurred_at: Any, **fields: Any) -> TraceEvent:
+    check_occurred_at(occurred_at)
     user = acting_user if acting_user is not None and acting_user.is_authenticated else None
     return TraceEvent.objects.create(
         event_type=event_type, enterprise_id=enterprise_id, recorded_by=user, occurred_at=occurred_at, **fields

@@ -1,10 +1,12 @@
 """Recording events through the API: each write, and bad input naming the field with
 nothing written."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from shilian.chain.models import Document, Lot, LotEdge, TraceEvent
 from shilian.chain.tests.test_api_support import (
@@ -84,6 +86,8 @@ def test_receive_a_platform_shipment_links_the_two_lots(world):
         ({"lot_code": ""}, 422, "invalid_lot_code", "lot_code"),
         ({"product_name": ""}, 422, "missing_field", "product_name"),
         ({"occurred_at": "yesterday"}, 422, "validation_error", "occurred_at"),
+        ("in-an-hour", 422, "in_the_future", "occurred_at"),
+        ("a-fast-clock", 201, None, None),  # two minutes ahead: a phone's clock, not a mistake
         ({"source_lot": 1}, 422, "validation_error", "source_lot"),
         ("other-product", 404, "not_found", "product"),
         ("other-supplier", 404, "not_found", "supplier"),
@@ -98,6 +102,9 @@ def test_receive_bad_input_names_the_field_and_writes_nothing(world, change, sta
         change = {"supplier": f.make_partner(other).pk}
     elif change == "other-enterprise":
         change = {"enterprise": other.pk}
+    elif change in ("in-an-hour", "a-fast-clock"):
+        ahead = dt.timedelta(hours=1) if change == "in-an-hour" else dt.timedelta(minutes=2)
+        change = {"occurred_at": (timezone.now() + ahead).isoformat()}
     before = counts()
     response = call("post", "/api/v1/events/receive", world["users"]["operator"], _receive_body(world, **change))
     if code is None:

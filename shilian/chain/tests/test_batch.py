@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from shilian.chain.actions import (
     BatchRef,
@@ -428,6 +429,14 @@ def test_a_batch_writes_the_rows_of_the_single_actions():
             "missing_field",
         ),
         (lambda w: [ReceiveOp(T1, "0", "kg", "X1", product_name="糯米")], "operations[0].quantity", "invalid_quantity"),
+        (
+            lambda w: [
+                ReceiveOp(T1, "1", "kg", "X1", product_name="糯米"),
+                ReceiveOp(timezone.now() + dt.timedelta(days=1), "1", "kg", "X2", product_name="糯米"),
+            ],
+            "operations[1].occurred_at",
+            "in_the_future",
+        ),
         (lambda w: [ReceiveOp(T1, "1", "kg", "X1")], "operations[0].product_name", "missing_field"),
         (
             lambda w: [ShipOp(T2, lines=[ShipLine(w["sugar"], "1", "kg")], customer=f.make_partner(w["shop"]))],

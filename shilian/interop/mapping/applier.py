@@ -232,6 +232,8 @@ class Runner:
 def _pointer(draft: Draft, field: str) -> str:
     """``inputs[0].quantity`` of a draft → ``/inputQuantityList/2/quantity`` of its event."""
     head, _, tail = field.partition(".")
+    if head == "occurred_at":
+        return "/eventTime"
     if tail.endswith(("expires_on", "produced_on")):
         return "/ilmd"
     if head in draft.pointers and head in _TAILS and not tail:

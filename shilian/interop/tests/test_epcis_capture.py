@@ -1,10 +1,12 @@
 """Capture through the REST binding: jobs, rollback and proceed, duplicates (409), retries,
 limits, bad requests, one event at a time, and captured events recorded on the chain."""
 
+import datetime as dt
 import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from shilian.chain.actions import void_event
 from shilian.chain.models import Lot, TraceEvent
@@ -101,6 +103,22 @@ def test_rollback_refuses_the_whole_document_when_one_event_fails(django_capture
     after = counts()
     assert (after["jobs"], after["history"]) == (before["jobs"] + 1, before["history"] + 1)  # the job and its record
     assert {k: v for k, v in after.items() if k not in ("jobs", "history")} == {
+        k: v for k, v in before.items() if k not in ("jobs", "history")
+    }
+
+
+def test_an_event_that_has_not_happened_yet_is_refused_at_its_event_time(django_capture_on_commit_callbacks):
+    w = chain_world()
+    doc = _processor_document(w)
+    tomorrow = timezone.localtime() + dt.timedelta(days=1)
+    doc["epcisBody"]["eventList"][2]["eventTime"] = tomorrow.isoformat(timespec="seconds")
+    before = counts()
+    _, job = capture(w["operator"], doc, django_capture_on_commit_callbacks)
+    [error] = job["errors"]
+    assert (job["success"], error["status"], error["eventIndex"]) == (False, 422, 2)
+    assert error["pointer"] == "/epcisBody/eventList/2/eventTime"
+    assert "future" in error["detail"]
+    assert {k: v for k, v in counts().items() if k not in ("jobs", "history")} == {
         k: v for k, v in before.items() if k not in ("jobs", "history")
     }
 
