@@ -30,8 +30,8 @@ def recalls_for(user: Any) -> Any:
     if scope.is_admin:
         return Recall.objects.all()
     q = Q(pk__in=[])
-    for prefix in scope.division_prefixes:
-        q |= Q(jurisdiction_code__startswith=prefix)
+    for prefix in scope.division_prefixes:  # started in their jurisdiction, or reaching a holder in it
+        q |= Q(jurisdiction_code__startswith=prefix) | Q(events__enterprise__jurisdiction__code__startswith=prefix)
     q |= Q(events__enterprise_id__in=sorted(scope.enterprise_ids))
     return Recall.objects.filter(q).distinct()
 
@@ -110,6 +110,20 @@ def access_recall(user: Any, pk: int | str) -> Recall:
         return recalls_for(user).select_related("root_lot", "root_lot__enterprise").get(pk=int(pk))
     except (Recall.DoesNotExist, ValueError, TypeError):
         raise NotFoundError("recall") from None
+
+
+def recall_impact_for(user: Any, recall: Recall) -> dict[str, Any]:
+    """The part of a recall's frozen impact the user may see. Admins and inspectors see all of it:
+    a recall, like a trace, crosses jurisdictions and needs every holder. An operator sees their own
+    enterprises' holdings and the shipments out of or into them, not other holders' stock or customers."""
+    impact: dict[str, Any] = recall.impact or {}
+    scope = scope_for(user)
+    if scope.is_admin or scope.is_inspector:
+        return impact
+    mine = scope.enterprise_ids
+    holders = [h for h in impact.get("holders", []) if h["enterprise"] in mine]
+    customers = [c for c in impact.get("customers", []) if c["from"] in mine or c.get("counterparty") in mine]
+    return {"lots": sum(h["lots"] for h in holders), "holders": holders, "customers": customers}
 
 
 def access_document(user: Any, pk: int | str) -> Document:

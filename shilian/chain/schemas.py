@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import BaseModel
 
+from shilian.chain.access import recall_impact_for
 from shilian.chain.choices import DocumentKind, EventType, InspectionKind, LineRole, LotOrigin, LotStatus, TestStatus
 from shilian.chain.lotref import lgtin_urn
 from shilian.chain.models import Lot, TraceEvent
@@ -433,3 +434,7 @@ class RecallOut(Schema):
     @staticmethod
     def resolve_started_by(obj: Any) -> str | None:
         return obj.started_by.get_username() if obj.started_by_id else None
+
+    @staticmethod
+    def resolve_impact(obj: Any, context: Any) -> dict[str, Any]:
+        return recall_impact_for(context["request"].auth, obj)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shilian.catalog.models import Product
+from shilian.chain.access import recall_impact_for
 from shilian.chain.lotref import lot_identifiers
 from shilian.chain.models import Lot, Recall
 from shilian.chain.queries.trace import Direction, TraceLot, TraceResult, trace
@@ -168,8 +169,9 @@ NOTICE_COLUMNS = ["type", "enterprise", "jurisdiction", "contact", "lots", "quan
 
 
 def recall_notice_rows(user: Any, recall: Recall) -> list[dict[str, Any]]:
-    """Who must act on a recall, with quantities: holders first, then shipments out."""
-    impact = recall.impact or {}
+    """Who must act on a recall, with quantities: holders first, then shipments out (the part the
+    user may see: ``recall_impact_for``)."""
+    impact = recall_impact_for(user, recall)
     ids = {h["enterprise"] for h in impact.get("holders", [])}
     ids |= {s["from"] for s in impact.get("customers", [])}
     ids |= {s["counterparty"] for s in impact.get("customers", []) if s.get("counterparty")}
