@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shilian.chain import photos
-from shilian.sunshine.actions.cameras import CameraSpec
+from shilian.sunshine.actions.cameras import CameraSpec, without_password
 from shilian.sunshine.actions.patrols import RANDOM_MAX, ReplyPhoto
 from shilian.sunshine.choices import ChecklistItem, FindingResult, Ingest, Room
 from shilian.sunshine.models import Camera
@@ -34,7 +34,10 @@ class CameraForm(forms.Form):
         label=_("RTSP address (pull only)"),
         max_length=500,
         required=False,
-        help_text=_("rtsp://user:password@address:554/… of the camera's H.264 sub-stream, reachable from the platform"),
+        help_text=_(
+            "rtsp://user:password@address:554/… of the camera's H.264 sub-stream, reachable from the platform. "
+            "A saved password shows as ***: leave it so to keep it."
+        ),
     )
     work_days = forms.MultipleChoiceField(
         label=_("Working days"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
@@ -62,6 +65,7 @@ class CameraForm(forms.Form):
         spec = CameraSpec(name="") if camera is None else spec_of(camera)
         values = {name: getattr(spec, name) for name in cls.base_fields}
         values["work_days"] = list(spec.work_days)
+        values["source_url"] = without_password(spec.source_url)  # the page never shows the password
         return values
 
     def spec(self) -> CameraSpec:

@@ -91,6 +91,7 @@ def update_camera(camera: Camera, spec: CameraSpec, *, acting_user: Any) -> Came
     """Change what the operator sets; the history row keeps what changed (before → after)."""
     values = _checked(spec)
     locked = Camera.objects.select_for_update().get(pk=camera.pk)
+    values["source_url"] = _keeping_password(values["source_url"], locked.source_url)
     before = {name: getattr(locked, name) for name in values}
     changed = {name: value for name, value in values.items() if before[name] != value}
     if changed:
@@ -123,13 +124,39 @@ def renew_stream_key(camera: Camera, *, acting_user: Any) -> Camera:
     return camera
 
 
+HIDDEN = "***"  # where a page shows an address's password
+
+
 def without_password(url: str) -> str:
     """The RTSP address with any password left out (history rows and pages never show it)."""
     parts = urlsplit(url)
     if parts.password is None:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
-    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
+    return parts._replace(netloc=f"{parts.username}:{HIDDEN}@{host}").geturl()
+
+
+def _keeping_password(url: str, stored: str) -> str:
+    """The address as sent back by the edit page, which showed the password as ``***``: the stored
+    password goes back in, for the same user at the same host only (never sent to a new address)."""
+    new = urlsplit(url)
+    if new.password != HIDDEN:
+        return url
+    old = urlsplit(stored)
+    try:
+        same = old.password is not None and (new.username, new.hostname, new.port) == (
+            old.username,
+            old.hostname,
+            old.port,
+        )
+    except ValueError:  # a port that is not a number
+        same = False
+    if not same:
+        raise DomainError(
+            "bad_url", "新地址请重新输入密码 / enter the password for the new address", field="source_url"
+        )
+    host = new.netloc.rsplit("@", 1)[1]
+    return new._replace(netloc=f"{new.username}:{old.password}@{host}").geturl()
 
 
 def _loggable(values: dict[str, Any]) -> dict[str, Any]:

@@ -69,6 +69,32 @@ def test_pull_camera_needs_an_rtsp_address_and_hides_its_password(world):
     assert "pw123" not in page
 
 
+def test_the_edit_page_keeps_a_saved_password_without_showing_it(world):
+    client = client_for(world["users"]["operator"])
+    pull = {**CAMERA_FORM, "ingest": "pull"}
+    client.post("/w/cameras/new/", {**pull, "source_url": "rtsp://admin:pw123@10.1.1.9:554/ch2"})
+    camera = Camera.objects.get(name="包装间")
+    edit = client.get(f"/w/cameras/{camera.pk}/edit/")
+    assert "pw123" not in edit.content.decode()
+    shown = edit.context["form"].initial["source_url"]
+    assert shown == "rtsp://admin:***@10.1.1.9:554/ch2"
+    # saved as shown, with another path: the password stays
+    assert client.post(f"/w/cameras/{camera.pk}/edit/", {**pull, "source_url": shown[:-1] + "3"}).status_code == 302
+    camera.refresh_from_db()
+    assert camera.source_url == "rtsp://admin:pw123@10.1.1.9:554/ch3"
+    # *** towards another host or user is not the saved password: refused, nothing changed
+    for moved in ("rtsp://admin:***@203.0.113.5:554/ch3", "rtsp://root:***@10.1.1.9:554/ch3"):
+        refused = client.post(f"/w/cameras/{camera.pk}/edit/", {**pull, "source_url": moved})
+        assert refused.status_code == 200
+        assert list(refused.context["form"].errors) == ["source_url"]
+        camera.refresh_from_db()
+        assert camera.source_url == "rtsp://admin:pw123@10.1.1.9:554/ch3"
+    # a new password typed in replaces it
+    client.post(f"/w/cameras/{camera.pk}/edit/", {**pull, "source_url": "rtsp://admin:n3w@10.1.1.9:554/ch3"})
+    camera.refresh_from_db()
+    assert camera.source_url == "rtsp://admin:n3w@10.1.1.9:554/ch3"
+
+
 def test_edit_changes_only_what_the_operator_sets(world):
     camera = world["camera"]
     Camera.objects.filter(pk=camera.pk).update(state=CameraState.ONLINE, restarts=3)
