@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from shilian.config.settings.env import env_bool, env_list, env_path, env_str, get_secret
+from shilian.config.settings.env import env_bool, env_int, env_list, env_path, env_str, get_secret
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 DATA_DIR = env_path("SHILIAN_DATA_DIR", BASE_DIR / "var")
@@ -148,3 +149,14 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Served over TLS (the public origin is https://, TLS ended at the front, deploy/nginx): cookies
+# only over HTTPS, the front's X-Forwarded-Proto believed (the front sets it on every request),
+# and HSTS for as long as SHILIAN_HSTS_SECONDS says (0 = none: it is a promise the host must keep).
+# The public origin is trusted for CSRF, so a form posts even if the front forwards plain HTTP.
+_PUBLIC = urlsplit(SHILIAN_PUBLIC_URL)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _PUBLIC.scheme == "https"
+if _PUBLIC.scheme == "https":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SHILIAN_HSTS_SECONDS", 0)
+CSRF_TRUSTED_ORIGINS = [f"{_PUBLIC.scheme}://{_PUBLIC.netloc}"]
