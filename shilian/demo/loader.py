@@ -88,15 +88,23 @@ def wipe() -> list[str]:
     return tables
 
 
+def last_full_day() -> dt.date:
+    return timezone.localdate() - dt.timedelta(days=1)
+
+
 def load_demo(*, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS, end: dt.date | None = None) -> DemoResult:
-    """Build the demo world and ``months`` of activity ending on ``end`` (default today).
+    """Build the demo world and ``months`` of activity ending on ``end``, a day that is over
+    (default yesterday: a day's activity runs into the evening, and the chain records nothing
+    that has not happened yet).
 
     Deterministic for a given seed and end date. One transaction: the actions nest.
     """
     from shilian.demo.world import build_world  # noqa: PLC0415 — keeps the command's import light
 
     started = time.monotonic()
-    end = end or timezone.localdate()
+    end = end or last_full_day()
+    if end > last_full_day():
+        raise ValueError(f"the demo's last day must be over: {end} is not before today")
     start = end - dt.timedelta(days=max(1, round(months * 30.4)) - 1)
     with transaction.atomic():
         world = build_world(end)

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from shilian.catalog.models import Product
 from shilian.chain.models import Document, Lot, Recall, TraceEvent
@@ -128,11 +129,20 @@ def test_wipe_empties_chain_catalog_registry_users_and_what_refers_to_them():
     assert LedgerEntry.objects.count() == LedgerHead.objects.count() == 0  # the chain of evidence over them too
 
 
-def test_demo_reset_leaves_a_ledger_that_verifies():
+def test_demo_reset_early_in_the_morning_loads_up_to_yesterday_and_leaves_a_ledger_that_verifies(monkeypatch):
+    """The default run (`make run`) at 06:00: a day's activity runs into the evening, so the demo
+    ends with yesterday and nothing in it lies ahead of the clock (the chain would refuse it)."""
     from shilian.ledger.verify import verify
 
     f.receive(f.make_enterprise(), quantity="5")
-    call_command("demo", "--reset", "--months", "1", "--end", END.isoformat(), stdout=StringIO())
+    morning = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(6, 0)))
+    ticks = iter(range(10**9))
+    monkeypatch.setattr(timezone, "now", lambda: morning + dt.timedelta(microseconds=next(ticks)))
+    call_command("demo", "--reset", "--months", "1", stdout=StringIO())
+    latest = TraceEvent.objects.latest("occurred_at").occurred_at
+    assert latest <= timezone.now()
+    days = {timezone.localtime(t).date() for t in TraceEvent.objects.values_list("occurred_at", flat=True)}
+    assert max(days - {morning.date()}) == morning.date() - dt.timedelta(days=1)  # activity up to yesterday
     report = verify()
     assert report.ok, report.problems[:3]
     assert report.entries == TraceEvent.objects.count()
@@ -151,7 +161,8 @@ def test_an_existing_admin_account_is_kept_with_its_password():
 def test_demo_refuses_bad_options():
     from django.core.management.base import CommandError
 
-    for args, message in ((["--months", "0"], "--months"), (["--end", "31/05/2024"], "--end")):
+    today = timezone.localdate().isoformat()
+    for args, message in ((["--months", "0"], "--months"), (["--end", "31/05/2024"], "--end"), (["--end", today], "--end")):
         with pytest.raises(CommandError) as exc:
             call_command("demo", *args, stdout=StringIO())
         assert message in str(exc.value)

@@ -16,14 +16,25 @@ from django.db import transaction
 from shilian.chain.models import Lot
 from shilian.codes.queries import uri_for_lot
 from shilian.demo.accounts import PASSWORD
-from shilian.demo.loader import DEFAULT_MONTHS, DEFAULT_SEED, DemoResult, enterprise_count, load_demo, wipe
+from shilian.demo.loader import (
+    DEFAULT_MONTHS,
+    DEFAULT_SEED,
+    DemoResult,
+    enterprise_count,
+    last_full_day,
+    load_demo,
+    wipe,
+)
 
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--end: 日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD, got {value!r}") from None
+    if day > last_full_day():
+        raise CommandError(f"--end: 应为今天以前的日期 / must be a day that is over (before today), got {value}")
+    return day
 
 
 class Command(BaseCommand):
@@ -33,7 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="wipe chain, catalog, registry and user data first")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
         parser.add_argument("--months", type=int, default=DEFAULT_MONTHS, help=f"months of activity (default {DEFAULT_MONTHS})")
-        parser.add_argument("--end", help="last day of activity, YYYY-MM-DD (default today)")
+        parser.add_argument("--end", help="last day of activity, YYYY-MM-DD, before today (default yesterday)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 1 <= options["months"] <= 24:
