@@ -103,6 +103,15 @@ def test_ninja_validation_errors_are_problems_naming_the_field():
     assert all(e["message"] for e in body["errors"])
 
 
+def test_a_page_is_at_most_a_thousand_rows():
+    user = f.make_admin()
+    _, token = issue_token(user, "t")
+    response = Client().get("/api/v1/lots?limit=100000000", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["limit"]
+    assert Client().get("/api/v1/lots?limit=1000", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+
 def test_body_validation_names_nested_fields():
     user = f.make_admin()
     _, token = issue_token(user, "t")
