@@ -21,3 +21,5 @@ class ChainErrorCode(StrEnum):
     INVALID_DOCUMENT = "invalid_document"
     MISSING_FIELD = "missing_field"
     IN_THE_FUTURE = "in_the_future"
+    EXPIRED = "expired"
+    PRODUCED_LATER = "produced_later"

@@ -31,12 +31,14 @@ from django.utils import timezone
 from shilian.catalog.models import Product
 from shilian.chain.actions.ledger import seal_many
 from shilian.chain.actions.production import InputSpec, OutputSpec
-from shilian.chain.actions.receiving import check_dates, source_key_of, to_unit_or_default
+from shilian.chain.actions.receiving import check_dates, check_receipt_dates, source_key_of, to_unit_or_default
 from shilian.chain.actions.shipping import ShipLine
 from shilian.chain.actions.stock import (
     QUANTUM,
+    check_not_expired,
     check_not_recalled,
     check_occurred_at,
+    check_produced_by,
     check_same_enterprise,
     to_lot_unit,
 )
@@ -266,7 +268,7 @@ class _Batch:
             lot_code = check_lot_code(lot_code)
         except ValueError as exc:
             raise DomainError(ChainErrorCode.INVALID_LOT_CODE, str(exc), field="lot_code") from None
-        check_dates(produced_on, expires_on)
+        check_receipt_dates(produced_on, expires_on, timezone.localtime(op.occurred_at).date(), purchased=source is None)
         unit = to_unit_or_default(product.unit if product is not None else op.unit, op.unit)
         source_key = source_key_of(source.lot if source is not None else None, supplier)
         lot = self.by_key.get((product_name, lot_code, source_key))
@@ -343,7 +345,8 @@ class _Batch:
         event = self._event(
             EventType.TRANSFORM, op.occurred_at, room=op.room, detail={"note": op.note} if op.note else {}
         )
-        consumed = [self._take_line(event, spec, f"inputs[{i}]") for i, spec in enumerate(op.inputs)]
+        day = timezone.localtime(op.occurred_at).date()
+        consumed = [self._take_line(event, spec, f"inputs[{i}]", day) for i, spec in enumerate(op.inputs)]
         made: list[Lot] = []
         for i, out in enumerate(op.outputs):
             if out.product.enterprise_id != self.enterprise.pk:
@@ -353,6 +356,7 @@ class _Batch:
                     field=f"outputs[{i}].product",
                 )
             produced_on = _produced_on(out, op)
+            check_produced_by(produced_on, day, field=f"outputs[{i}].produced_on")
             expires_on = out.expires_on
             if expires_on is None and out.product.shelf_life_days:
                 expires_on = produced_on + dt.timedelta(days=out.product.shelf_life_days)
@@ -418,20 +422,26 @@ class _Batch:
             reference_no=op.reference_no,
             detail={"retail": customer is None},
         )
+        day = timezone.localtime(op.occurred_at).date()
         for i, spec in enumerate(op.lines):
-            lot, amount = self._take_line(event, spec, f"lines[{i}]")
+            lot, amount = self._take_line(
+                event, spec, f"lines[{i}]", day, returning_to=customer.pk if customer is not None else None
+            )
             self.shipments.append((event, lot, amount))
         self.history.append(("chain.ship", event, lambda: {"customer": customer.pk if customer is not None else None}))
         return []
 
     # -- stock --------------------------------------------------------------------------
 
-    def _take_line(self, event: TraceEvent, spec: InputSpec | ShipLine, field: str) -> tuple[Lot, Decimal]:
+    def _take_line(
+        self, event: TraceEvent, spec: InputSpec | ShipLine, field: str, day: dt.date, *, returning_to: int | None = None
+    ) -> tuple[Lot, Decimal]:
         """An input or ship line: the lot's checks, the take, the event line."""
         lot = self._lot(spec.lot, field=f"{field}.lot")
         check_same_enterprise(lot, self.enterprise.pk, field=f"{field}.lot")
         if lot.status == LotStatus.RECALLED:  # the locked row's status; this re-reads it and raises
             check_not_recalled(lot, field=f"{field}.lot")
+        check_not_expired(lot, day, field=f"{field}.lot", returning_to=returning_to)
         amount = to_lot_unit(lot, spec.quantity, spec.unit, field=f"{field}.quantity")
         if lot.quantity_on_hand < amount:
             on_hand = lot.quantity_on_hand.quantize(QUANTUM)

@@ -15,7 +15,9 @@ from shilian.chain.actions.ledger import seal
 from shilian.chain.actions.receiving import check_dates
 from shilian.chain.actions.stock import (
     add_line,
+    check_not_expired,
     check_not_recalled,
+    check_produced_by,
     check_same_enterprise,
     new_event,
     put,
@@ -83,21 +85,23 @@ def record_transformation(
         EventType.TRANSFORM, enterprise.pk, acting_user=acting_user, occurred_at=occurred_at, room=room,
         detail={"note": note} if note else {},
     )
+    local_day = timezone.localtime(occurred_at).date()
     consumed: list[tuple[Lot, Any]] = []
     for i, spec in enumerate(inputs):
         field = f"inputs[{i}].quantity"
         check_same_enterprise(spec.lot, enterprise.pk, field=f"inputs[{i}].lot")
         check_not_recalled(spec.lot, field=f"inputs[{i}].lot")
+        check_not_expired(spec.lot, local_day, field=f"inputs[{i}].lot")
         amount = to_lot_unit(spec.lot, spec.quantity, spec.unit, field=field)
         take(spec.lot, amount, field=field)
         add_line(event, spec.lot, LineRole.INPUT, amount)
         consumed.append((spec.lot, amount))
-    local_day = timezone.localtime(occurred_at).date()
     made: list[Lot] = []
     for i, out in enumerate(outputs):
         if out.product.enterprise_id != enterprise.pk:
             raise DomainError(ChainErrorCode.WRONG_ENTERPRISE, "产品不属于本主体 / not your product", field=f"outputs[{i}].product")
         produced_on = out.produced_on or local_day
+        check_produced_by(produced_on, local_day, field=f"outputs[{i}].produced_on")
         expires_on = out.expires_on
         if expires_on is None and out.product.shelf_life_days:
             expires_on = produced_on + dt.timedelta(days=out.product.shelf_life_days)

@@ -9,11 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Round
+from django.utils import timezone
 
 from shilian.catalog.models import Product
 from shilian.chain.actions.documents import Attachment, attach
 from shilian.chain.actions.ledger import seal
-from shilian.chain.actions.stock import add_line, new_event, put, to_lot_unit
+from shilian.chain.actions.stock import add_line, check_produced_by, new_event, put, to_lot_unit
 from shilian.chain.choices import EdgeKind, EventType, LineRole, LotOrigin
 from shilian.chain.errors import ChainErrorCode
 from shilian.chain.models import EventLine, Lot, LotEdge, LotShipment, TraceEvent
@@ -29,6 +30,25 @@ def check_dates(produced_on: dt.date | None, expires_on: dt.date | None) -> None
     if produced_on and expires_on and expires_on < produced_on:
         raise DomainError(
             ChainErrorCode.EXPIRY_BEFORE_PRODUCTION, "保质期截止日早于生产日期 / expiry is before production", field="expires_on"
+        )
+
+
+def check_receipt_dates(
+    produced_on: dt.date | None, expires_on: dt.date | None, day: dt.date, *, purchased: bool
+) -> None:
+    """The dates of goods received on ``day``. Bought in (not a platform shipment's receipt, whose
+    dates are the shipper's lot's): not produced later than that day, not already expired then
+    (食品安全法 第三十四条). Goods of a shipment are received as they come: returned or gone past their
+    date on the way, they are then disposed of."""
+    check_dates(produced_on, expires_on)
+    if not purchased:
+        return
+    check_produced_by(produced_on, day, field="produced_on")
+    if expires_on is not None and expires_on < day:
+        raise DomainError(
+            ChainErrorCode.EXPIRED,
+            f"已过保质期（至 {expires_on}），不能进货 / expired on {expires_on}: cannot be received",
+            field="expires_on",
         )
 
 
@@ -117,7 +137,9 @@ def receive_lot(
         lot_code = check_lot_code(lot_code)
     except ValueError as exc:
         raise DomainError(ChainErrorCode.INVALID_LOT_CODE, str(exc), field="lot_code") from None
-    check_dates(produced_on, expires_on)
+    check_receipt_dates(
+        produced_on, expires_on, timezone.localtime(occurred_at).date(), purchased=source_line is None
+    )
     lot_unit = product.unit if product is not None else unit
     lot = find_or_create_lot(
         enterprise.pk,

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from shilian.chain.actions.documents import Attachment, attach
 from shilian.chain.actions.ledger import seal
 from shilian.chain.actions.stock import (
     add_line,
+    check_not_expired,
     check_not_recalled,
     check_same_enterprise,
     new_event,
@@ -60,10 +62,12 @@ def ship_lots(
         reference_no=reference_no,
         detail={"retail": customer is None},
     )
+    day = timezone.localtime(occurred_at).date()
     for i, spec in enumerate(lines):
         field = f"lines[{i}].quantity"
         check_same_enterprise(spec.lot, enterprise.pk, field=f"lines[{i}].lot")
         check_not_recalled(spec.lot, field=f"lines[{i}].lot")
+        check_not_expired(spec.lot, day, field=f"lines[{i}].lot", returning_to=customer.pk if customer else None)
         amount = to_lot_unit(spec.lot, spec.quantity, spec.unit, field=field)
         # the shipment row first: taking the stock copies the lot onto its arrows, shipped now
         LotShipment.objects.create(

@@ -117,6 +117,31 @@ def check_occurred_at(occurred_at: dt.datetime, *, now: dt.datetime | None = Non
         )
 
 
+def check_not_expired(lot: Lot, day: dt.date, *, field: str, returning_to: int | None = None) -> None:
+    """A lot past its expiry date (保质期至) on ``day`` may not be used or sold (食品安全法 第三十四条):
+    it can go back to the supplier it came from (``returning_to``, the customer partner) or be disposed of."""
+    if lot.expires_on is None or lot.expires_on >= day:
+        return
+    if returning_to is not None and lot.supplier_id == returning_to:
+        return
+    raise DomainError(
+        ChainErrorCode.EXPIRED,
+        f"{lot} 已过保质期（至 {lot.expires_on}），只能退回供货者或销毁 / expired on {lot.expires_on}: "
+        "return it to its supplier or dispose of it",
+        field=field,
+    )
+
+
+def check_produced_by(produced_on: dt.date | None, day: dt.date, *, field: str) -> None:
+    """A lot's production date is not after the day it was received or made."""
+    if produced_on is not None and produced_on > day:
+        raise DomainError(
+            ChainErrorCode.PRODUCED_LATER,
+            f"生产日期 {produced_on} 晚于 {day} / the production date is after the day of this record",
+            field=field,
+        )
+
+
 def new_event(event_type: str, enterprise_id: int, *, acting_user: Any, occurred_at: Any, **fields: Any) -> TraceEvent:
     check_occurred_at(occurred_at)
     user = acting_user if acting_user is not None and acting_user.is_authenticated else None

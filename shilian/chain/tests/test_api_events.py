@@ -80,6 +80,9 @@ def test_receive_a_platform_shipment_links_the_two_lots(world):
         ({"quantity": "-3"}, 422, "invalid_quantity", "quantity"),
         ({"quantity": "NaN"}, 422, "validation_error", "quantity"),
         ({"expires_on": "2024-04-30"}, 422, "expiry_before_production", "expires_on"),
+        ({"expires_on": "2024-05-31"}, 422, "expired", "expires_on"),  # received 2024-06-01: bought in expired
+        ({"expires_on": "2024-06-01"}, 201, None, None),  # its last day
+        ({"produced_on": "2024-06-02"}, 422, "produced_later", "produced_on"),
         ({"lot_code": "批号一"}, 422, "invalid_lot_code", "lot_code"),
         ({"lot_code": "A#1"}, 422, "invalid_lot_code", "lot_code"),
         ({"lot_code": "X" * 21}, 422, "invalid_lot_code", "lot_code"),
@@ -104,7 +107,12 @@ def test_receive_bad_input_names_the_field_and_writes_nothing(world, change, sta
         change = {"enterprise": other.pk}
     elif change in ("in-an-hour", "a-fast-clock"):
         ahead = dt.timedelta(hours=1) if change == "in-an-hour" else dt.timedelta(minutes=2)
-        change = {"occurred_at": (timezone.now() + ahead).isoformat()}
+        today = timezone.localdate()
+        change = {
+            "occurred_at": (timezone.now() + ahead).isoformat(),
+            "produced_on": (today - dt.timedelta(days=1)).isoformat(),
+            "expires_on": (today + dt.timedelta(days=365)).isoformat(),
+        }
     before = counts()
     response = call("post", "/api/v1/events/receive", world["users"]["operator"], _receive_body(world, **change))
     if code is None:
@@ -187,6 +195,8 @@ def test_transform_consumes_inputs_and_makes_lots(world):
         ({"outputs": [{"product": "product", "quantity": 1, "unit": "kg", "produced_on": "2024-06-02",
                        "expires_on": "2024-06-01"}]}, 422, "expiry_before_production", "outputs[0].expires_on"),
         ({"outputs": [{"product": 999999, "quantity": 1, "unit": "kg"}]}, 404, "not_found", "outputs[0].product"),
+        ({"outputs": [{"product": "product", "quantity": 1, "unit": "kg", "produced_on": "2099-01-01"}]}, 422,
+         "produced_later", "outputs[0].produced_on"),
     ],
 )
 def test_transform_bad_input_names_the_field_and_writes_nothing(world, change, status, code, field):
@@ -238,6 +248,33 @@ def test_ship_to_a_customer_and_over_stock(world):
     assert f.stock(made) == Decimal("30.000")
     foreign = call("post", "/api/v1/events/ship", world["users"]["operator"], body | {"customer": f.make_partner(world["other"]).pk})
     assert (foreign.status_code, problem_fields(foreign)) == (404, ["customer"])
+
+
+def test_an_expired_lot_is_not_used_or_sold_but_may_go_back_to_its_supplier(world):
+    shop, operator = world["shop"], world["users"]["operator"]
+    today = timezone.localdate()
+    supplier = f.make_partner(shop, name="粮油批发")
+    old = f.receive(shop, quantity="5", product_name="糯米粉", lot_code="OLD", supplier=supplier,
+                    produced_on=today - dt.timedelta(days=60), expires_on=today - dt.timedelta(days=1),
+                    occurred_at=f.now() - dt.timedelta(days=30))  # fmt: skip
+    customer = f.make_partner(shop, name="路桥农贸市场")
+    before = counts()
+    used = call("post", "/api/v1/events/transform", operator, {
+        "enterprise": shop.pk, "inputs": [{"lot": old.pk, "quantity": "1", "unit": "kg"}],
+        "outputs": [{"product": world["product"].pk, "quantity": 1, "unit": "kg"}],
+    })  # fmt: skip
+    assert (used.status_code, used.json()["code"], problem_fields(used)) == (422, "expired", ["inputs[0].lot"])
+    sold = call("post", "/api/v1/events/ship", operator, {
+        "enterprise": shop.pk, "customer": customer.pk, "lines": [{"lot": old.pk, "quantity": "1", "unit": "kg"}],
+    })  # fmt: skip
+    assert (sold.status_code, sold.json()["code"], problem_fields(sold)) == (422, "expired", ["lines[0].lot"])
+    assert counts() == before
+    returned = call("post", "/api/v1/events/ship", operator, {
+        "enterprise": shop.pk, "customer": supplier.pk, "reference_no": "退货-7",
+        "lines": [{"lot": old.pk, "quantity": "5", "unit": "kg"}],
+    })  # fmt: skip
+    assert returned.status_code == 201, returned.content
+    assert f.stock(old) == Decimal("0.000")
 
 
 def test_shipping_a_recalled_lot_is_a_conflict(world):

@@ -100,7 +100,8 @@ def test_stock_flags_lots_expired_or_expiring_within_7_days(world):
         ("E2", today - dt.timedelta(days=30), today + dt.timedelta(days=7)),
         ("E3", today - dt.timedelta(days=30), today + dt.timedelta(days=8)),
     ]:
-        f.receive(shop, quantity="3", product_name="虾皮", lot_code=code, produced_on=produced, expires_on=expires)
+        f.receive(shop, quantity="3", product_name="虾皮", lot_code=code, produced_on=produced, expires_on=expires,
+                  occurred_at=f.now() - dt.timedelta(days=20))  # received while all were good
     empty = f.receive(shop, quantity="1", product_name="虾皮", lot_code="E4")
     dispose_lot(empty, quantity="1", unit="kg", reason="用完", occurred_at=f.now(), acting_user=None)
     rows = call("get", f"/api/v1/stock?enterprise={shop.pk}", world["users"]["operator"]).json()["items"]

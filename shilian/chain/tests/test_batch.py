@@ -429,6 +429,43 @@ def test_a_batch_writes_the_rows_of_the_single_actions():
             "missing_field",
         ),
         (lambda w: [ReceiveOp(T1, "0", "kg", "X1", product_name="糯米")], "operations[0].quantity", "invalid_quantity"),
+        (  # bought in already expired (食品安全法 第三十四条)
+            lambda w: [ReceiveOp(T1, "1", "kg", "X1", product_name="糯米", expires_on=dt.date(2024, 4, 30))],
+            "operations[0].expires_on",
+            "expired",
+        ),
+        (
+            lambda w: [ReceiveOp(T1, "1", "kg", "X1", product_name="糯米", produced_on=dt.date(2024, 5, 2))],
+            "operations[0].produced_on",
+            "produced_later",
+        ),
+        (  # good on 1 May, its last day; used on 2 May
+            lambda w: [
+                ReceiveOp(T1, "5", "kg", "X1", product_name="糯米", expires_on=dt.date(2024, 5, 1)),
+                TransformOp(T4, inputs=[InputSpec(BatchRef(0), "1", "kg")], outputs=[OutputSpec(w["product"], "1", "kg")]),
+            ],
+            "operations[1].inputs[0].lot",
+            "expired",
+        ),
+        (  # and sold on 2 May to a customer
+            lambda w: [
+                ReceiveOp(T1, "5", "kg", "X1", product_name="糯米", expires_on=dt.date(2024, 5, 1)),
+                ShipOp(T4, lines=[ShipLine(BatchRef(0), "1", "kg")], customer=w["customer"]),
+            ],
+            "operations[1].lines[0].lot",
+            "expired",
+        ),
+        (
+            lambda w: [
+                TransformOp(
+                    T2,
+                    inputs=[InputSpec(w["sugar"], "1", "kg")],
+                    outputs=[OutputSpec(w["product"], "1", "kg", produced_on=dt.date(2024, 5, 3))],
+                ),
+            ],
+            "operations[0].outputs[0].produced_on",
+            "produced_later",
+        ),
         (
             lambda w: [
                 ReceiveOp(T1, "1", "kg", "X1", product_name="糯米"),
@@ -460,6 +497,21 @@ def test_a_bad_operation_names_its_field_and_nothing_is_written(ops, field, code
     assert (exc.value.field, exc.value.code) == (field, code)
     assert _counts() == before
     assert Lot.objects.values_list("quantity_on_hand", flat=True).get(pk=w["sugar"].pk) == sugar == Decimal("9.000")
+
+
+def test_an_expired_lot_goes_back_to_its_supplier():
+    """Past its date a lot may not be used or sold, but it may be returned to where it came from."""
+    w = _world()
+    [received, returned] = record_batch(
+        w["maker"],
+        [
+            ReceiveOp(T1, "5", "kg", "X1", product_name="糯米", supplier=w["grower"], expires_on=dt.date(2024, 5, 1)),
+            ShipOp(T4, lines=[ShipLine(BatchRef(0), "5", "kg")], customer=w["grower"], reference_no="退货-1"),
+        ],
+        acting_user=w["maker_user"],
+    )
+    lot = received.lines.get().lot
+    assert (returned.partner_id, Lot.objects.get(pk=lot.pk).quantity_on_hand) == (w["grower"].pk, Decimal("0.000"))
 
 
 def test_the_message_gives_the_stock_left_at_that_point_of_the_batch():

@@ -17,15 +17,22 @@ pytestmark = pytest.mark.django_db
 world = test_views_support.world  # the fixture, under its own name
 
 
+def _produced_expires():
+    """Sugar made a month ago, good for eleven months more: the dates on a bag received today."""
+    today = timezone.localdate()
+    return today - dt.timedelta(days=30), today + dt.timedelta(days=335)
+
+
 def _receive_body(w, **overrides):
+    produced_on, expires_on = _produced_expires()
     body = {
         "product_name": "白糖",
         "supplier": w["supplier"].pk,
         "quantity": "25.5",
         "unit": "kg",
         "lot_code": "S-2024",
-        "produced_on": "2024-05-01",
-        "expires_on": "2025-05-01",
+        "produced_on": produced_on.isoformat(),
+        "expires_on": expires_on.isoformat(),
         "check_packaging_intact": "on",
         "check_label_complete": "on",
     }
@@ -48,7 +55,7 @@ def test_dashboard_marks_expired_and_soon_expiring_lots(world):
     today = timezone.localdate()
     workshop = world["workshop"]
     f.receive(workshop, product_name="过期面粉", lot_code="OLD", expires_on=today - dt.timedelta(days=1),
-              produced_on=today - dt.timedelta(days=100))
+              produced_on=today - dt.timedelta(days=100), occurred_at=f.now() - dt.timedelta(days=20))  # good then
     f.receive(workshop, product_name="将到期面粉", lot_code="SOON", expires_on=today + dt.timedelta(days=7),
               produced_on=today - dt.timedelta(days=100))
     f.receive(workshop, product_name="新面粉", lot_code="NEW", expires_on=today + dt.timedelta(days=8),
@@ -102,7 +109,7 @@ def test_receive_with_documents_and_acceptance_check(world):
     assert response.status_code == 302
     assert response["Location"] == f"/w/lots/{lot.pk}/"
     assert (lot.product_name, lot.quantity_on_hand, lot.unit, lot.supplier) == ("白糖", Decimal("25.500"), "kg", world["supplier"])
-    assert (lot.produced_on, lot.expires_on) == (dt.date(2024, 5, 1), dt.date(2025, 5, 1))
+    assert (lot.produced_on, lot.expires_on) == _produced_expires()
     event = TraceEvent.objects.get(lines__lot=lot)
     assert event.detail["acceptance"] == {
         "packaging_intact": True, "label_complete": True, "sensory_normal": False, "temperature_ok": False,
@@ -254,6 +261,20 @@ def test_produce_needs_an_input_lot(world):
     assert counts() == before
 
 
+def test_production_offers_raw_materials_first_and_no_expired_lot(world):
+    workshop, today = world["workshop"], timezone.localdate()
+    expired = f.receive(workshop, product_name="旧糯米", lot_code="OLD", expires_on=today - dt.timedelta(days=1),
+                        occurred_at=f.now() - dt.timedelta(days=20))  # fmt: skip
+    page = client_for(world["users"]["operator"]).get("/w/produce/")
+    offered = list(page.context["rows"].forms[0].fields["lot"].queryset)
+    assert expired not in offered
+    origins = [lot.origin for lot in offered]
+    assert origins == sorted(origins, key=lambda origin: origin != "received")  # received first
+    assert {"received", "produced"} <= set(origins)
+    shipping = client_for(world["users"]["operator"]).get("/w/ship/")
+    assert expired in list(shipping.context["rows"].forms[0].fields["lot"].queryset)  # it may go back
+
+
 def test_add_row_answers_htmx_with_one_row_and_out_of_band_counters(world):
     client = client_for(world["users"]["operator"])
     fragment = client.get("/w/produce/?rows=3", HTTP_HX_REQUEST="true").content.decode()
@@ -381,7 +402,8 @@ def test_pages_are_chinese_by_default_and_english_after_the_switch(world):
 def test_lot_page_warns_of_expiry(world):
     today = timezone.localdate()
     soon = f.receive(world["workshop"], product_name="面粉", lot_code="SOON", expires_on=today + dt.timedelta(days=3))
-    old = f.receive(world["workshop"], product_name="面粉", lot_code="OLD", expires_on=today - dt.timedelta(days=3))
+    old = f.receive(world["workshop"], product_name="面粉", lot_code="OLD", expires_on=today - dt.timedelta(days=3),
+                    occurred_at=f.now() - dt.timedelta(days=20))  # received while still good
     client = client_for(world["users"]["operator"])
     assert client.get(f"/w/lots/{soon.pk}/").context["expiry"] == "soon"
     assert client.get(f"/w/lots/{old.pk}/").context["expiry"] == "expired"

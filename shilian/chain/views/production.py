@@ -13,7 +13,7 @@ from shilian.catalog.access import products_for
 from shilian.chain.actions import InputSpec, OutputSpec, record_transformation
 from shilian.chain.choices import LineRole
 from shilian.chain.forms.production import ProduceForm
-from shilian.chain.views.rows import lot_rows, new_row_response, stock_choices, used_rows
+from shilian.chain.views.rows import input_choices, lot_rows, new_row_response, used_rows
 from shilian.core.access import Perm
 from shilian.core.errors import DomainError
 from shilian.core.htmx import apply_domain_error, render_page
@@ -25,7 +25,7 @@ from shilian.registry.workspace import operator_page
 @require_http_methods(["GET", "POST"])
 def produce(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
     products = products_for(request.user, Perm.OPERATE).filter(enterprise=enterprise, active=True)
-    rows = lot_rows(request, "inputs", stock_choices(request.user, enterprise))
+    rows = lot_rows(request, "inputs", input_choices(request.user, enterprise))
     fragment = new_row_response(request, rows)
     if fragment is not None:
         return fragment

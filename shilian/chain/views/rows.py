@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from shilian.chain.access import lots_for
-from shilian.chain.choices import LotStatus
+from shilian.chain.choices import LotOrigin, LotStatus
 from shilian.chain.forms.fields import MAX_ROWS, BaseLotRowFormSet, lot_row_formset
 from shilian.core.access import Perm
 from shilian.core.htmx import wants_fragment
@@ -22,11 +23,24 @@ from shilian.registry.models import Enterprise
 
 
 def stock_choices(user: Any, enterprise: Enterprise) -> Any:
-    """Lots that can be used or shipped: in stock and not recalled, soonest expiry first."""
+    """Lots that can be shipped: in stock and not recalled, soonest expiry first (an expired one
+    only back to its supplier: the action says so)."""
     return (
         lots_for(user, Perm.OPERATE)
         .filter(enterprise=enterprise, quantity_on_hand__gt=0, status=LotStatus.ACTIVE)
         .order_by(F("expires_on").asc(nulls_last=True), "product_name", "pk")
+    )
+
+
+def input_choices(user: Any, enterprise: Enterprise) -> Any:
+    """Lots that can go into production: in stock, not recalled, not past their date; the raw
+    materials received before the workshop's own products, soonest expiry first."""
+    today = timezone.localdate()
+    return (
+        stock_choices(user, enterprise)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .alias(made_here=Case(When(origin=LotOrigin.RECEIVED, then=Value(0)), default=Value(1)))
+        .order_by("made_here", F("expires_on").asc(nulls_last=True), "product_name", "pk")
     )
 
 

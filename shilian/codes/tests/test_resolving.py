@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from shilian.chain.actions import start_recall
 from shilian.codes.actions import ensure_lot_code, issue_serials
@@ -34,7 +35,8 @@ def test_a_downstream_copy_of_the_lot_does_not_capture_its_code():
     maker = make_enterprise()
     lot = produce_lot(maker, gtin=GTIN, lot_code="LOT2024A")
     shop = make_enterprise()
-    ship(maker, lot, "10", customer=make_partner(maker, linked=shop))
+    made = timezone.make_aware(dt.datetime.combine(lot.produced_on, dt.time(12)))  # shipped the day it was made
+    ship(maker, lot, "10", customer=make_partner(maker, linked=shop), occurred_at=made)
     receive(shop, product_name=lot.product_name, lot_code="LOT2024A")
     assert lot_for_key(CodeKey(gtin=GTIN, lot="LOT2024A")) == lot
 

@@ -119,12 +119,13 @@ def receive(
     lot_code: str | None = None,
     supplier: Partner | None = None,
     user: Any = None,
+    occurred_at: dt.datetime | None = None,
     **kwargs: Any,
 ) -> Lot:
     event = receive_lot(
         enterprise,
         acting_user=user,
-        occurred_at=now(),
+        occurred_at=occurred_at or now(),
         quantity=quantity,
         unit=unit,
         product_name=product_name,
@@ -146,12 +147,14 @@ def produce(enterprise: Enterprise, inputs: list[tuple[Lot, Any]], product: Prod
     return event.lines.get(role="output").lot
 
 
-def ship(enterprise: Enterprise, lot: Lot, quantity: Any, customer: Partner | None = None) -> TraceEvent:
+def ship(
+    enterprise: Enterprise, lot: Lot, quantity: Any, customer: Partner | None = None, occurred_at: dt.datetime | None = None
+) -> TraceEvent:
     return ship_lots(
         enterprise,
         lines=[ShipLine(lot, quantity, lot.unit)],
         customer=customer,
-        occurred_at=now(),
+        occurred_at=occurred_at or now(),
         acting_user=None,
     )
 

@@ -218,6 +218,8 @@ def _plan_receiving(plan: Plan, rows: list[LedgerRow], user: Any) -> None:
         produced_on, expires_on = values.get("produced_on"), values.get("expires_on")
         if produced_on and expires_on and expires_on < produced_on:
             plan.error(row, "expires_on", "保质期截止日早于生产日期 / expiry is before production")
+        elif expires_on and expires_on < day:
+            plan.error(row, "expires_on", "进货时已过保质期 / expired when it was received")
         if produced_on and produced_on > day:
             plan.error(row, "produced_on", "生产日期晚于进货日期 / produced after it was received")
         product = _product(plan, row, products.get(values["product_name"], []))
@@ -278,6 +280,11 @@ def _plan_shipping(plan: Plan, rows: list[LedgerRow], user: Any) -> None:
         lot = found[0]
         if lot.status == LotStatus.RECALLED:
             plan.error(row, "lot_code", f"{lot} 已召回，不能销售 / the lot is recalled")
+            continue
+        partner = plan.partners.get(values.get("partner_name") or "")
+        returned = partner is not None and partner.pk == lot.supplier_id  # back to its supplier it may go
+        if lot.expires_on and lot.expires_on < timezone.localtime(occurred_at).date() and not returned:
+            plan.error(row, "lot_code", f"{lot} 已过保质期（至 {lot.expires_on}），不能销售 / expired: it cannot be sold")
             continue
         try:
             amount = convert(values["quantity"], values["unit"], lot.unit).quantize(QUANTUM)

@@ -371,6 +371,7 @@ def test_every_bad_row_is_reported_by_row_and_column(world):
         receipt_row(quantity="1.2345"),
         receipt_row(product_name=None, partner_uscc="123"),
         receipt_row(produced_on=tomorrow),
+        receipt_row(expires_on=today() - dt.timedelta(days=1)),
     ]
     before = counts()
     got = errors(upload(client, RECEIVING, ledger(RECEIVING, rows)))
@@ -391,6 +392,7 @@ def test_every_bad_row_is_reported_by_row_and_column(world):
         (12, "B 产品名称", "必填 / 产品名称 is required"),
         (12, "J 供货者统一社会信用代码", "统一社会信用代码必须为18位 / must be 18 characters"),
         (13, "G 生产日期", "日期在未来 / date is in the future"),
+        (14, "H 保质期至", "进货时已过保质期 / expired when it was received"),
     ]
     assert counts() == before
 
@@ -400,6 +402,8 @@ def test_shipping_rows_checked_against_stock_lots_and_units(world):
     made, raw = w["made"], w["raw"]
     recalled = f.receive(w["workshop"], product_name="白糖", lot_code="BT1", supplier=w["supplier"])
     start_recall(recalled, reason="抽检不合格", acting_user=w["users"]["inspector_in"])
+    f.receive(w["workshop"], product_name="红糖", lot_code="HT1", supplier=w["supplier"],
+              expires_on=today() - dt.timedelta(days=1), occurred_at=f.now() - dt.timedelta(days=9))  # fmt: skip
     client = client_for(w["users"]["operator"])
     rows = [
         {"occurred_at": today(), "product_name": "年糕", "lot_code": made.code, "quantity": 30, "unit": "kg"},
@@ -408,6 +412,10 @@ def test_shipping_rows_checked_against_stock_lots_and_units(world):
         {"occurred_at": today(), "product_name": "白糖", "lot_code": "BT1", "quantity": 1, "unit": "kg"},
         {"occurred_at": today(), "product_name": "大米", "lot_code": raw.code, "quantity": 1, "unit": "件"},
         {"occurred_at": today(), "product_name": "大米", "lot_code": raw.code, "quantity": 60001, "unit": "g"},
+        {"occurred_at": today(), "product_name": "红糖", "lot_code": "HT1", "quantity": 1, "unit": "kg",
+         "partner_name": w["shop"].name},
+        {"occurred_at": today(), "product_name": "红糖", "lot_code": "HT1", "quantity": 1, "unit": "kg",
+         "partner_name": w["supplier"].name},  # back to its supplier: fine
     ]
     before = counts()
     got = errors(upload(client, SHIPPING, ledger(SHIPPING, rows)))
@@ -417,6 +425,7 @@ def test_shipping_rows_checked_against_stock_lots_and_units(world):
         (5, "C 批号", "白糖 BT1 已召回，不能销售 / the lot is recalled"),
         (6, "E 单位", "不能换算为批次的单位 kg / incompatible with the lot's unit"),
         (7, "D 数量", f"库存不足：大米 {raw.code} 现有 60 kg / only 60 kg left"),
+        (8, "C 批号", f"红糖 HT1 已过保质期（至 {today() - dt.timedelta(days=1)}），不能销售 / expired: it cannot be sold"),
     ]
     assert counts() == before
 

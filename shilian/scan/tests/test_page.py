@@ -155,15 +155,17 @@ def _event_kinds(world):
             product_name="大米", lot_code="DM2024", supplier=world.rice.supplier,
         )
 
+    good = timezone.make_aware(dt.datetime.combine(world.cake.produced_on, dt.time(15)))  # within its shelf life
+
     def transform():
         other = f.make_product(world.workshop, name="年糕片")
         record_transformation(
             world.workshop, inputs=[InputSpec(world.cake, "5", "kg")],
-            outputs=[OutputSpec(other, "5", "kg")], occurred_at=now(), acting_user=user,
+            outputs=[OutputSpec(other, "5", "kg")], occurred_at=good, acting_user=user,
         )
 
     def ship():
-        ship_lots(world.workshop, lines=[ShipLine(world.cake, "3", "kg")], occurred_at=now(), acting_user=user)
+        ship_lots(world.workshop, lines=[ShipLine(world.cake, "3", "kg")], occurred_at=good, acting_user=user)
 
     def dispose():
         dispose_lot(world.cake, quantity="1", unit="kg", reason="破损", occurred_at=now(), acting_user=user)
