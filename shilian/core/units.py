@@ -36,6 +36,9 @@ _ALIASES = {"KG": "kg", "公斤": "kg", "千克": "kg", "克": "g", "吨": "t", 
             "毫升": "mL", "件": "piece", "个": "piece", "箱": "box", "袋": "bag", "瓶": "bottle"}
 
 
+COUNTED = frozenset({"piece", "box", "bag", "bottle"})  # whole items: half a bag is not a quantity
+
+
 def check_unit(value: str) -> str:
     unit = _ALIASES.get(value.strip(), value.strip())
     if unit not in _FACTORS:

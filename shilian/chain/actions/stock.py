@@ -22,7 +22,7 @@ from shilian.chain.errors import ChainErrorCode
 from shilian.chain.models import EventLine, Lot, TraceEvent
 from shilian.chain.projections import sync_arrows
 from shilian.core.errors import DomainError
-from shilian.core.units import check_unit, convert
+from shilian.core.units import COUNTED, Unit, check_unit, convert
 
 QUANTUM = Decimal("0.001")
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a phone's or an ERP's clock may run this far ahead of the server's
@@ -48,6 +48,11 @@ def to_lot_unit(lot: Lot | None, quantity: Any, unit: str, *, field: str, lot_un
     converted = converted.quantize(QUANTUM)
     if converted <= 0 or converted >= Decimal("1e11"):
         raise DomainError(ChainErrorCode.INVALID_QUANTITY, "数量超出范围 / quantity out of range", field=field)
+    if target in COUNTED and converted != converted.to_integral_value():
+        raise DomainError(
+            ChainErrorCode.INVALID_QUANTITY, f"按{Unit(target).label}计数，须为整数 / a count of {target}: a whole number",
+            field=field,
+        )
     return converted
 
 

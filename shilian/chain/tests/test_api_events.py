@@ -79,6 +79,8 @@ def test_receive_a_platform_shipment_links_the_two_lots(world):
         ({"quantity": "abc"}, 422, "validation_error", "quantity"),
         ({"quantity": "-3"}, 422, "invalid_quantity", "quantity"),
         ({"quantity": "NaN"}, 422, "validation_error", "quantity"),
+        ({"unit": "bag", "quantity": "2.5"}, 422, "invalid_quantity", "quantity"),  # counted: whole bags only
+        ({"unit": "bag", "quantity": "3"}, 201, None, None),
         ({"expires_on": "2024-04-30"}, 422, "expiry_before_production", "expires_on"),
         ({"expires_on": "2024-05-31"}, 422, "expired", "expires_on"),  # received 2024-06-01: bought in expired
         ({"expires_on": "2024-06-01"}, 201, None, None),  # its last day

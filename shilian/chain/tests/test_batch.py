@@ -429,6 +429,14 @@ def test_a_batch_writes_the_rows_of_the_single_actions():
             "missing_field",
         ),
         (lambda w: [ReceiveOp(T1, "0", "kg", "X1", product_name="糯米")], "operations[0].quantity", "invalid_quantity"),
+        (  # half a bottle of the bottles received
+            lambda w: [
+                ReceiveOp(T1, "12", "bottle", "X1", product_name="酱油"),
+                ShipOp(T2, lines=[ShipLine(BatchRef(0), "0.5", "bottle")], customer=w["customer"]),
+            ],
+            "operations[1].lines[0].quantity",
+            "invalid_quantity",
+        ),
         (  # bought in already expired (食品安全法 第三十四条)
             lambda w: [ReceiveOp(T1, "1", "kg", "X1", product_name="糯米", expires_on=dt.date(2024, 4, 30))],
             "operations[0].expires_on",
