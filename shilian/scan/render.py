@@ -67,6 +67,7 @@ _TEXT = {
     "no_camera": gettext_noop("No camera yet"),
     "report": gettext_noop("Report a problem"),
     "what": gettext_noop("What is wrong?"),
+    "choose": gettext_noop("— choose one —"),
     "details": gettext_noop("Details (optional)"),
     "photo": gettext_noop("Photo (optional, up to 5 MB)"),
     "contact": gettext_noop("Phone or e-mail, if you want an answer (optional)"),
@@ -270,10 +271,10 @@ def report_form(
     t = _labels(lang)
     data = form_data or {}
     chosen = str(data.get("kind", ""))
-    options = "".join(
+    options = f'<option value=""{"" if chosen else " selected"}>{t["choose"]}</option>' + "".join(
         f'<option value="{kind.value}"{" selected" if kind.value == chosen else ""}>{t["report:" + kind.value]}</option>'
         for kind in ReportKind
-    )
+    )  # nothing chosen for the reporter: the browser asks (required), and so does the form
     return (
         '<form method="post" action="/p/report/" enctype="multipart/form-data">\n'
         f'<input type="hidden" name="code" value="{escape(canonical)}"><input type="hidden" name="lang" value="{lang}">\n'

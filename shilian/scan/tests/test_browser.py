@@ -100,6 +100,9 @@ def test_consumer_scans_switches_language_sees_the_recall_and_reports(live_serve
 
             # 4. report a problem, with a photo
             page.click("summary:has-text('举报问题')")
+            kind = page.locator("select[name=kind]")
+            expect(kind).to_have_value("")  # nothing chosen for the reporter
+            assert kind.evaluate("select => select.validity.valueMissing")  # the browser asks first
             page.select_option("select[name=kind]", "foreign")
             page.fill("textarea[name=description]", "吃到一根头发")
             page.set_input_files("input[name=photo]", str(photo))
