@@ -16,7 +16,10 @@ class LotSearchForm(forms.Form):
     ref = forms.CharField(
         label=_("Find a lot"),
         max_length=300,
-        help_text=_("Lot number, urn:epc:class:lgtin:… or a GS1 Digital Link from the package code."),
+        help_text=_(
+            "The lot number printed on the package, a product name, urn:epc:class:lgtin:… "
+            "or the GS1 Digital Link from the package code."
+        ),
     )
 
 

@@ -91,6 +91,39 @@ def test_find_lot_by_number_urn_and_digital_link(world):
     assert list(outside.context["form"].errors) == ["ref"]
 
 
+def test_find_lot_by_the_printed_lot_number_or_a_product_name(world):
+    client = client_for(world["users"]["inspector_in"])
+    made = world["made"]
+    assert client.get("/r/lots/", {"ref": made.code})["Location"] == f"/r/lots/{made.pk}/"  # one match opens it
+    assert client.get("/r/lots/", {"ref": "r1"})["Location"] == f"/r/lots/{world['raw'].pk}/"  # any case
+    second = f.produce(world["workshop"], [(world["raw"], "1")], world["product"], "2")
+    listed = client.get("/r/lots/", {"ref": "年糕"})
+    assert listed.status_code == 200
+    assert [lot.pk for lot in listed.context["matches"]] == [second.pk, made.pk]
+    assert f'href="/r/lots/{made.pk}/"' in listed.content.decode()
+    # only the jurisdiction's lots: the Zeguo sugar is the Wenling inspector's, not Xihu's
+    outside = client_for(world["users"]["inspector_out"]).get("/r/lots/", {"ref": "白糖"})
+    assert outside.context["matches"] is None or outside.context["matches"] == []
+    assert list(outside.context["form"].errors) == ["ref"]
+
+
+def test_a_missing_page_is_in_chinese_with_the_menu(world):
+    client = client_for(world["users"]["inspector_out"])
+    page = client.get(f"/r/lots/{world['made'].pk}/")  # outside Xihu's jurisdiction
+    assert page.status_code == 404
+    html = page.content.decode()
+    assert "找不到该页面" in html
+    assert 'class="menu"' in html  # the inspector's menu stays
+
+
+def test_an_inspector_page_does_not_show_a_workshop_as_the_one_recording(world):
+    client = client_for(world["users"]["inspector_in"])
+    html = client.get(f"/r/enterprises/{world['workshop'].pk}/").content.decode()
+    assert 'class="current"' not in html
+    operator = client_for(world["users"]["operator"]).get("/w/").content.decode()
+    assert f'<span class="current" title="当前主体">{world["workshop"].name}</span>' in operator
+
+
 def test_forward_trace_counts_tree_holders_and_customers(world):
     at_shop = _book_in_at_shop(world)
     f.ship(world["workshop"], world["made"], "5")  # retail

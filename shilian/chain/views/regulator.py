@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -17,6 +18,8 @@ from shilian.core.xlsx_export import field_column, wants_xlsx, xlsx_response
 from shilian.registry.access import access_enterprise
 from shilian.registry.queries import staff_of
 from shilian.registry.workspace import inspector_page
+
+SEARCH_MAX = 50  # lots listed for a lot number or a product name
 
 RECENT_EVENTS = 20
 LOT_COLUMNS = (
@@ -55,17 +58,30 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @inspector_page
 def find_lot_page(request: HttpRequest) -> HttpResponse:
-    """A lot by number, lgtin URN or Digital Link, within the inspector's jurisdiction."""
+    """A lot by its id, lgtin URN or Digital Link; else the lots in the inspector's jurisdiction
+    with that printed lot number (批号) or a product name containing the words. One match opens it."""
     form = LotSearchForm(request.GET or None)
-    status = 200
+    status, matches = 200, None
     if form.is_valid():
+        text = form.cleaned_data["ref"].strip()
         try:
-            lot = find_lot(request.user, form.cleaned_data["ref"], Perm.SUPERVISE)
-        except ValueError as exc:
-            form.add_error("ref", str(exc))
+            return redirect("chain:inspector_lot", pk=find_lot(request.user, text, Perm.SUPERVISE).pk)
+        except ValueError:  # not an identifier: a lot number or a product name
+            missing = _("No lot with this lot number or product name in your jurisdiction.")
         except NotFoundError:
-            form.add_error("ref", _("No such lot in your jurisdiction."))
-            status = 404
+            missing, status = _("No such lot in your jurisdiction."), 404
+        matches = list(
+            lots_for(request.user, Perm.SUPERVISE)
+            .filter(Q(code__iexact=text) | Q(product_name__icontains=text))
+            .select_related("enterprise")
+            .order_by("-pk")[: SEARCH_MAX + 1]
+        )
+        if len(matches) == 1:
+            return redirect("chain:inspector_lot", pk=matches[0].pk)
+        if not matches:
+            form.add_error("ref", missing)
         else:
-            return redirect("chain:inspector_lot", pk=lot.pk)
-    return render_page(request, "chain/find_lot.html", {"form": form}, status=status)
+            status = 200
+    more = matches is not None and len(matches) > SEARCH_MAX
+    context = {"form": form, "matches": matches[:SEARCH_MAX] if matches else matches, "more": more, "shown": SEARCH_MAX}
+    return render_page(request, "chain/find_lot.html", context, status=status)
