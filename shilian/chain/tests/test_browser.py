@@ -156,6 +156,11 @@ def test_operator_records_and_inspector_traces_and_recalls(live_server, browser_
             assert Lot.objects.get(pk=rice.pk).quantity_on_hand == Decimal("60.000")
             _fits_the_phone(page)
             _shot(page, "07-produced-lot")
+            lot_url = page.url  # its labels page fits the phone too: the long code wraps, the buttons too
+            page.goto(f"{base}/w/lots/{cake.pk}/labels/")
+            expect(page.locator("h1")).to_contain_text("标签")
+            _fits_the_phone(page)
+            page.goto(lot_url)
 
             # 4. shipping to the shop in Hangzhou
             page.click("nav.menu a:has-text('销售')")
