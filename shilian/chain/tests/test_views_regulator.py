@@ -107,6 +107,17 @@ def test_find_lot_by_the_printed_lot_number_or_a_product_name(world):
     assert list(outside.context["form"].errors) == ["ref"]
 
 
+def test_the_enterprise_page_marks_expired_stock_and_names_units(world):
+    today = timezone.localdate()
+    f.receive(world["workshop"], quantity="6", unit="bag", product_name="旧米粉", lot_code="OLD",
+              expires_on=today - dt.timedelta(days=2), occurred_at=f.now() - dt.timedelta(days=20))  # fmt: skip
+    html = client_for(world["users"]["inspector_in"]).get(f"/r/enterprises/{world['workshop'].pk}/").content.decode()
+    row = next(line for line in html.splitlines() if "旧米粉" in line)
+    assert '<span class="badge expired">已过期</span>' in row
+    assert "6 袋" in row
+    assert " bag" not in row
+
+
 def test_a_missing_page_is_in_chinese_with_the_menu(world):
     client = client_for(world["users"]["inspector_out"])
     page = client.get(f"/r/lots/{world['made'].pk}/")  # outside Xihu's jurisdiction

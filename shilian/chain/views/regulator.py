@@ -51,8 +51,9 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("partner", "counterparty", "recorded_by")
         .order_by("-occurred_at", "-pk")[:RECENT_EVENTS]
     )
-    staff = staff_of(request.user, enterprise, Perm.SUPERVISE, today=timezone.localdate())
-    context = {"subject": enterprise, "page": page, "events": events, "staff": staff}
+    today = timezone.localdate()
+    staff = staff_of(request.user, enterprise, Perm.SUPERVISE, today=today)
+    context = {"subject": enterprise, "page": page, "events": events, "staff": staff, "today": today}
     return render_page(request, "chain/enterprise.html", context, partial="lots")
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 
+from shilian.core.units import COUNTED, Unit
+
 register = template.Library()
 
 
@@ -28,3 +30,10 @@ def qty(value: Any) -> Any:
     if number == 0:
         return "0"
     return f"{number.normalize():f}"
+
+
+@register.filter
+def unit(value: Any) -> Any:
+    """A counted unit in the page's language (bag → 袋 / bag); a measure keeps its symbol (kg, mL),
+    as on a Chinese label; anything else unchanged."""
+    return Unit(value).label if value in COUNTED else value
