@@ -59,6 +59,11 @@ class LotRowForm(forms.Form):
 
 
 class BaseLotRowFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_few_forms": _("Pick at least one lot and its quantity."),
+        "too_many_forms": _("At most %(num)d lots at once."),
+    }
+
     def clean(self) -> None:
         if any(self.errors):
             return

@@ -258,6 +258,10 @@ def test_produce_needs_an_input_lot(world):
     response = client_for(world["users"]["operator"]).post("/w/produce/", _produce_body(world, [(None, "")]))
     assert response.status_code == 200
     assert [list(row.errors) for row in response.context["rows"]] == [["lot", "quantity"]]
+    assert response.context["rows"].non_form_errors() == ["请至少选择一个批次并填写数量。"]
+    html = response.content.decode()
+    lot_at, quantity_at = html.index('name="inputs-0-lot"'), html.index('name="inputs-0-quantity"')
+    assert 'class="errorlist"' in html[lot_at:quantity_at]  # the lot's error under the lot, not after both
     assert counts() == before
 
 
