@@ -40,13 +40,14 @@ def find_font_path() -> Path:
     if configured:
         path = Path(configured)
         if not path.is_file():
-            raise _no_font(f"标签字体不存在 / SHILIAN_LABEL_FONT={configured} is not a file")
+            raise _no_font(f"标签字体不存在：SHILIAN_LABEL_FONT={configured} / SHILIAN_LABEL_FONT={configured} is not a file")
         return path
     for candidate in CANDIDATES:
         if Path(candidate).is_file():
             return Path(candidate)
     raise _no_font(
-        "找不到中文TrueType字体 / no TrueType CJK font found for labels: "
+        f"找不到中文TrueType字体：请安装（{INSTALL_HINT}）或把 SHILIAN_LABEL_FONT 设为 .ttf/.ttc 文件 / "
+        "no TrueType CJK font found for labels: "
         f"install one ({INSTALL_HINT}) or set SHILIAN_LABEL_FONT to a .ttf/.ttc path "
         "(Noto CJK is CFF and cannot be embedded by reportlab)"
     )
@@ -57,7 +58,7 @@ def _register(path: str) -> str:
     try:
         pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=0))
     except (TTFError, OSError) as exc:
-        raise _no_font(f"标签字体不可用 / cannot use {path} for labels: {exc}") from None
+        raise _no_font(f"标签字体不可用：{path}（{exc}） / cannot use {path} for labels: {exc}") from None
     return FONT_NAME
 
 

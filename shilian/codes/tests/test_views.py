@@ -143,7 +143,7 @@ def test_recalled_lot_prints_no_labels(world):
         f"/w/lots/{world['made'].pk}/labels/", {"layout": "a4-4x10", "symbol": "qr", "mode": "serials", "count": "5"}
     )
     assert response.status_code == 200
-    assert "recalled" in str(response.context["form"].non_field_errors())
+    assert "已召回" in str(response.context["form"].non_field_errors())  # the page's language only
     assert counts() == before
 
 
@@ -153,7 +153,7 @@ def test_missing_font_is_said_before_anything_is_issued(world, settings):
     response = client_for(world["users"]["operator"]).post(
         f"/w/lots/{world['raw'].pk}/labels/", {"layout": "a4-4x10", "symbol": "qr", "mode": "serials", "count": "5"}
     )
-    assert "SHILIAN_LABEL_FONT=/nonexistent/font.ttc is not a file" in str(response.context["form"].non_field_errors())
+    assert "标签字体不存在：SHILIAN_LABEL_FONT=/nonexistent/font.ttc" in str(response.context["form"].non_field_errors())
     assert counts() == before
 
 

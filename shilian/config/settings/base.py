@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for the project's form renderer
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "shilian.config.urls"
 WSGI_APPLICATION = "shilian.config.wsgi.application"
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"  # forms render with the project's templates
 
 TEMPLATES = [
     {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
+from django.utils.translation import get_language
 
 from shilian.core.units import COUNTED, Unit
 
@@ -37,3 +39,16 @@ def unit(value: Any) -> Any:
     """A counted unit in the page's language (bag → 袋 / bag); a measure keeps its symbol (kg, mL),
     as on a Chinese label; anything else unchanged."""
     return Unit(value).label if value in COUNTED else value
+
+
+# "中文 / English" (the domain's messages name both, for the API): the part of the page's language
+_BOTH = re.compile(r"^(?P<zh>.*[\u3400-\u9fff].*?) / (?P<en>[A-Za-z(\"'].*)$", re.DOTALL)
+
+
+@register.filter
+def one_language(message: Any) -> Any:
+    """A bilingual "中文 / English" message in the page's language only; any other text unchanged."""
+    match = _BOTH.match(str(message))
+    if match is None:
+        return message
+    return match["en"] if (get_language() or "").startswith("en") else match["zh"]
