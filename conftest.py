@@ -49,3 +49,16 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("SHILIAN_NO_SKIP") and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped, but SHILIAN_NO_SKIP is set: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _rate_windows_hold_still(monkeypatch):
+    """django-ratelimit's windows are fixed slices of the clock: one that ends while a test is
+    counting (a slow run) resets the count and the test's last request gets through. Here every
+    window ends one period after the test starts, so a test sees one window, as a quick client does."""
+    import time  # noqa: PLC0415
+
+    from django_ratelimit import core  # noqa: PLC0415
+
+    start = int(time.time())
+    monkeypatch.setattr(core, "_get_window", lambda value, period: start + period)
