@@ -103,6 +103,10 @@ def test_operator_records_and_inspector_traces_and_recalls(live_server, browser_
             page.wait_for_url(f"{base}/w/")
             expect(page.locator(".actions")).to_contain_text("进货")
             _fits_the_phone(page)
+            # every menu item in sight, none hidden off to the side of a scrolling strip
+            edges = page.eval_on_selector_all("nav.menu a, nav.menu button", "els => els.map(e => e.getBoundingClientRect().right)")
+            assert len(edges) >= 12
+            assert max(edges) <= PHONE["viewport"]["width"], edges
             _shot(page, "02-stock-empty")
 
             # 2. receiving, with a certificate and the acceptance check
