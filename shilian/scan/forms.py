@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from shilian.chain.photos import CheckedPhoto, check_photo
@@ -17,6 +18,18 @@ class ReportForm(forms.Form):
     description = forms.CharField(label=_("Details"), required=False, max_length=DESCRIPTION_MAX)
     contact = forms.CharField(label=_("Contact"), required=False, max_length=CONTACT_MAX)
     photo = forms.FileField(label=_("Photo"), required=False)
+
+    def clean_contact(self) -> str:
+        """Empty, or something to answer: a phone number (7–20 digits) or an e-mail address."""
+        contact = self.cleaned_data.get("contact", "").strip()
+        digits = sum(c.isdigit() for c in contact)
+        phone = all(c.isdigit() or c in "+-() " for c in contact) and 7 <= digits <= 20
+        if contact and not phone:
+            try:
+                validate_email(contact)
+            except forms.ValidationError:
+                raise forms.ValidationError(_("A phone number or an e-mail address, so that we can answer you.")) from None
+        return contact
 
     def clean_photo(self) -> CheckedPhoto | None:
         upload: Any = self.cleaned_data.get("photo")

@@ -222,6 +222,11 @@ def test_recall_marks_lots_and_lists_who_must_act(world):
     html = page.content.decode()
     assert f'href="/r/recalls/{recall.pk}/notice.csv"' in html
     assert recall.reference in client.get("/r/recalls/").content.decode()
+    # the form of a lot the recall reached says so at once, and offers no second recall
+    again = client.get(f"/r/recalls/new/?lot={world['made'].pk}").content.decode()
+    assert 'id="already-recalled"' in again
+    assert f'href="/r/recalls/{recall.pk}/"' in again
+    assert 'name="reason"' not in again
 
 
 def test_recall_notice_downloads_as_csv_and_xlsx(world):

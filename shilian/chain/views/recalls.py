@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from shilian.chain.access import access_lot, access_recall, recalls_for
 from shilian.chain.actions import start_recall
+from shilian.chain.choices import LotStatus
 from shilian.chain.exports import to_csv, to_xlsx
 from shilian.chain.forms.lots import RecallForm
 from shilian.chain.models import Recall
@@ -51,7 +52,10 @@ def recall_start(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Recall %(reference)s started.") % {"reference": recall.reference})
             return redirect("chain:recall_detail", pk=recall.pk)
     impact = recall_impact([lot.pk])
-    context = {"form": form, "lot": lot, "impact": impact}
+    earlier = None
+    if lot.status == LotStatus.RECALLED:  # said before the form is filled in, not after
+        earlier = recalls_for(request.user).filter(events__lines__lot=lot).order_by("-started_at").first()
+    context = {"form": form, "lot": lot, "impact": impact, "earlier": earlier}
     return render_page(request, "chain/recall_start.html", context)
 
 

@@ -83,6 +83,8 @@ def test_the_form_works_without_a_photo_or_contact_and_from_a_short_code(world):
         ({"kind": ""}, "必填"),
         ({"description": "x" * 1001}, "1000"),
         ({"contact": "x" * 101}, "100"),
+        ({"contact": "abc"}, "请填写电话号码或电子邮箱"),  # nothing anyone could answer
+        ({"contact": "12345"}, "请填写电话号码或电子邮箱"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(world, fields, field_says):
@@ -95,6 +97,12 @@ def test_bad_input_is_refused_and_nothing_is_written(world, fields, field_says):
     assert field_says in html
     assert 'name="code" value="/01/06901234567892/10/NG20241008"' in html
     assert _state() == (0, 0)
+
+
+@pytest.mark.parametrize("contact", ["13800000000", "+86 576-8668 1234", "wang@example.cn", ""])
+def test_a_phone_number_or_an_e_mail_address_is_taken(world, contact):
+    assert _post(world, contact=contact).status_code == 200
+    assert ConsumerReport.objects.get().contact == contact
 
 
 def test_an_oversized_photo_is_refused(world, monkeypatch):
