@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shilian.catalog.access import products_for
 from shilian.chain.access import lots_for
-from shilian.chain.choices import LotStatus
+from shilian.chain.choices import LotOrigin, LotStatus
 from shilian.core.access import Perm
 from shilian.core.htmx import render_page
 from shilian.core.xlsx_export import XLSX_CONTENT_TYPE
@@ -29,6 +29,7 @@ from shilian.interop.ledgers.plan import plan_ledger
 from shilian.interop.ledgers.reader import MAX_ROWS, read_ledger
 from shilian.interop.ledgers.template import StockLine, build_template
 from shilian.registry.access import partners_for
+from shilian.registry.choices import PartnerKind
 from shilian.registry.models import Enterprise
 from shilian.registry.workspace import operator_page
 
@@ -56,7 +57,18 @@ def import_index(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
 def import_template(request: HttpRequest, enterprise: Enterprise, kind: str) -> HttpResponse:
     ledger = _kind(kind)
     products = products_for(request.user, Perm.OPERATE).filter(enterprise=enterprise, active=True)
-    partners = partners_for(request.user, Perm.OPERATE).filter(enterprise=enterprise)
+    side = PartnerKind.SUPPLIER if ledger is LedgerKind.RECEIVING else PartnerKind.CUSTOMER
+    partners = partners_for(request.user, Perm.OPERATE).filter(enterprise=enterprise, kind__in=[side, PartnerKind.BOTH])
+    names: list[str] = []
+    if ledger is LedgerKind.RECEIVING:  # its own products, and what it has bought in before (raw materials)
+        bought = (
+            lots_for(request.user, Perm.OPERATE)
+            .filter(enterprise=enterprise, origin=LotOrigin.RECEIVED)
+            .order_by()
+            .values_list("product_name", flat=True)
+            .distinct()
+        )
+        names = sorted({*products.values_list("name", flat=True), *bought[:2000]})
     stock: list[StockLine] = []
     if ledger is LedgerKind.SHIPPING:
         lots = (
@@ -70,7 +82,7 @@ def import_template(request: HttpRequest, enterprise: Enterprise, kind: str) -> 
         ]
     body = build_template(
         ledger,
-        products=list(products.values_list("name", flat=True)) if ledger is LedgerKind.RECEIVING else [],
+        products=names,
         partners=list(partners.values_list("name", flat=True)),
         stock=stock,
         today=timezone.localdate(),

@@ -82,6 +82,8 @@ def receipt_row(**values):
 
 
 def test_receiving_template_has_chinese_headers_an_example_and_validation(world):
+    customer = f.make_partner(world["workshop"], name="只是客户")
+    Partner.objects.filter(pk=customer.pk).update(kind="customer")  # not offered as a supplier below
     response = client_for(world["users"]["operator"]).get("/w/import/receiving/template.xlsx")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="receiving-ledger.xlsx"'
@@ -102,7 +104,9 @@ def test_receiving_template_has_chinese_headers_an_example_and_validation(world)
     assert ("textLength", "J2:J2001") in rules  # credit code
     assert ("list", "I2:I2001") in rules  # the enterprise's partners
     lists = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation if dv.type == "list"}
-    assert lists == {"B2:B2001": "lists!$C$2:$C$2", "F2:F2001": "lists!$A$2:$A$19", "I2:I2001": "lists!$B$2:$B$3"}
+    assert lists == {"B2:B2001": "lists!$C$2:$C$3", "F2:F2001": "lists!$A$2:$A$19", "I2:I2001": "lists!$B$2:$B$3"}
+    # its products and what it has bought in before: the rice is offered, not typed anew
+    assert [c.value for c in book["lists"]["C"][1:3]] == ["大米", "年糕"]
     assert [c.value for c in book["lists"]["A"][1:19]][:10] == [
         "千克", "克", "吨", "升", "毫升", "件", "箱", "袋", "瓶", "kg",
     ]  # fmt: skip
