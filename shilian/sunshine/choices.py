@@ -77,3 +77,15 @@ class DetectionStatus(models.TextChoices):
     SUSPECTED = "suspected", _("Suspected, waiting for review")  # 疑似待复核
     CONFIRMED = "confirmed", _("Confirmed")  # 已确认
     DISMISSED = "dismissed", _("Dismissed (false alarm)")  # 误报
+
+
+# ISO weekday digits, as a camera's ``work_days`` holds them
+WEEKDAYS = [
+    ("1", _("Mon")),
+    ("2", _("Tue")),
+    ("3", _("Wed")),
+    ("4", _("Thu")),
+    ("5", _("Fri")),
+    ("6", _("Sat")),
+    ("7", _("Sun")),
+]

@@ -12,18 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from shilian.chain import photos
 from shilian.sunshine.actions.cameras import CameraSpec, without_password
 from shilian.sunshine.actions.patrols import RANDOM_MAX, ReplyPhoto
-from shilian.sunshine.choices import ChecklistItem, FindingResult, Ingest, Room
+from shilian.sunshine.choices import WEEKDAYS, ChecklistItem, FindingResult, Ingest, Room
 from shilian.sunshine.models import Camera
-
-WEEKDAYS = [
-    ("1", _("Mon")),
-    ("2", _("Tue")),
-    ("3", _("Wed")),
-    ("4", _("Thu")),
-    ("5", _("Fri")),
-    ("6", _("Sat")),
-    ("7", _("Sun")),
-]
 
 
 class CameraForm(forms.Form):

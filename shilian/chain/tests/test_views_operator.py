@@ -177,6 +177,9 @@ def test_receive_domain_error_lands_on_its_field(world):
     response = client_for(world["users"]["operator"]).post("/w/receive/", body)
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["unit"]
+    assert 'id="attach-again"' not in response.content.decode()  # nothing was attached
+    with_file = client_for(world["users"]["operator"]).post("/w/receive/", {**body, "certificate": pdf()})
+    assert 'id="attach-again"' in with_file.content.decode()  # a browser cannot keep it: said so
     assert counts() == before
 
 

@@ -8,7 +8,7 @@ from datetime import time
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shilian.sunshine.choices import CameraState, Ingest, OutageKind, Room
+from shilian.sunshine.choices import WEEKDAYS, CameraState, Ingest, OutageKind, Room
 
 
 def new_stream_key() -> str:
@@ -66,6 +66,10 @@ class Camera(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} · {self.name}"
+
+    def working_days(self) -> list[str]:
+        """The working days' short names in the active language (一 二 … / Mon Tue …)."""
+        return [str(label) for value, label in WEEKDAYS if value in self.work_days]
 
 
 class CameraOutage(models.Model):

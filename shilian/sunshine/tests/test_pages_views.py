@@ -49,6 +49,7 @@ def test_operator_adds_a_push_camera_and_sees_its_push_address(world, settings):
     page = client.get(f"/w/cameras/{camera.pk}/").content.decode()
     assert f"rtmp://trace.example.cn:{19000 + camera.pk}/{camera.stream_key}/live" in page
     assert 'id="no-picture"' in page  # nothing sent yet: said so, not a broken picture
+    assert "06:30–18:00 · 一 二 三" in page  # the working days by name, not "123"
     assert 'img class="live"' not in page
     Camera.objects.filter(pk=camera.pk).update(last_frame_at=timezone.now())
     assert 'img class="live"' in client.get(f"/w/cameras/{camera.pk}/").content.decode()
