@@ -91,6 +91,31 @@ def test_the_token_gives_the_same_user_as_the_orm():
     assert not got._state.adding
 
 
+def test_a_tokens_last_use_is_kept_to_the_hour():
+    """For the admin to spot tokens nobody uses: written on first use, then at most once an hour."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shilian.core.models import ApiToken
+
+    user = f.make_operator(f.make_enterprise())
+    _, token = issue_token(user, "t")
+    row = ApiToken.objects.get(user=user)
+    assert row.last_used_at is None
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert Client().get("/api/v1/lots", **auth).status_code == 200
+    first = ApiToken.objects.get(pk=row.pk).last_used_at
+    assert first is not None
+    assert timezone.now() - first < dt.timedelta(minutes=1)
+    Client().get("/api/v1/lots", **auth)
+    assert ApiToken.objects.get(pk=row.pk).last_used_at == first  # within the hour: no write
+    two_hours_ago = timezone.now() - dt.timedelta(hours=2)
+    ApiToken.objects.filter(pk=row.pk).update(last_used_at=two_hours_ago)
+    Client().get("/api/v1/lots", **auth)
+    assert ApiToken.objects.get(pk=row.pk).last_used_at > two_hours_ago + dt.timedelta(hours=1)
+
+
 def test_ninja_validation_errors_are_problems_naming_the_field():
     user = f.make_admin()
     _, token = issue_token(user, "t")
