@@ -38,12 +38,33 @@ _ALIASES = {"KG": "kg", "公斤": "kg", "千克": "kg", "克": "g", "吨": "t", 
 
 COUNTED = frozenset({"piece", "box", "bag", "bottle"})  # whole items: half a bag is not a quantity
 
+# Units a quantity may be given in, but no lot or product is kept in (EPCIS and labels speak the
+# units above): 斤 (市斤, half a kilogram), as market ledgers and scales in China write weights.
+ENTRY_ONLY = {"jin": "kg"}
+_FACTORS["jin"] = ("mass", Decimal("0.5"))
+_ALIASES.update({"斤": "jin", "市斤": "jin"})
+ENTRY_CHOICES = [*Unit.choices, ("jin", _("斤"))]
+
 
 def check_unit(value: str) -> str:
+    """A unit stock is kept in (the lot's, the product's)."""
+    unit = _ALIASES.get(value.strip(), value.strip())
+    if unit not in _FACTORS or unit in ENTRY_ONLY:
+        raise ValueError(f"未知单位 / unknown unit {value!r}")
+    return unit
+
+
+def check_entry_unit(value: str) -> str:
+    """A unit a quantity may be given in: a stock unit, or 斤."""
     unit = _ALIASES.get(value.strip(), value.strip())
     if unit not in _FACTORS:
         raise ValueError(f"未知单位 / unknown unit {value!r}")
     return unit
+
+
+def stock_unit(unit: str) -> str:
+    """The unit a quantity given in ``unit`` is kept in: 斤 → kg, any other as it is."""
+    return ENTRY_ONLY.get(unit, unit)
 
 
 def convert(quantity: Decimal, from_unit: str, to_unit: str) -> Decimal:

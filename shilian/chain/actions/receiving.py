@@ -22,7 +22,7 @@ from shilian.chain.projections import sync_arrows
 from shilian.core.errors import DomainError
 from shilian.core.history import record
 from shilian.core.identifiers import check_lot_code
-from shilian.core.units import check_unit
+from shilian.core.units import check_entry_unit, stock_unit
 from shilian.registry.models import Enterprise, Partner
 
 
@@ -201,8 +201,8 @@ def source_key_of(source_lot: Lot | None, supplier: Partner | None) -> str:
 
 
 def to_unit_or_default(lot_unit: str, given: str) -> str:
-    """The unit a new lot is kept in: the product's, else the one the quantity came in."""
+    """The unit a new lot is kept in: the product's, else the one the quantity came in (斤 as kg)."""
     try:
-        return check_unit(lot_unit or given)
+        return stock_unit(check_entry_unit(lot_unit or given))
     except ValueError as exc:
         raise DomainError(ChainErrorCode.UNKNOWN_UNIT, str(exc), field="unit") from None

@@ -22,7 +22,7 @@ from shilian.chain.errors import ChainErrorCode
 from shilian.chain.models import EventLine, Lot, TraceEvent
 from shilian.chain.projections import sync_arrows
 from shilian.core.errors import DomainError
-from shilian.core.units import COUNTED, Unit, check_unit, convert
+from shilian.core.units import COUNTED, Unit, check_entry_unit, convert, stock_unit
 
 QUANTUM = Decimal("0.001")
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a phone's or an ERP's clock may run this far ahead of the server's
@@ -37,10 +37,10 @@ def to_lot_unit(lot: Lot | None, quantity: Any, unit: str, *, field: str, lot_un
     if not value.is_finite() or value <= 0:
         raise DomainError(ChainErrorCode.INVALID_QUANTITY, "数量必须大于0 / quantity must be above zero", field=field)
     try:
-        unit = check_unit(unit)
+        unit = check_entry_unit(unit)
     except ValueError as exc:
         raise DomainError(ChainErrorCode.UNKNOWN_UNIT, str(exc), field=field.replace("quantity", "unit")) from None
-    target = lot.unit if lot is not None else (lot_unit or unit)
+    target = lot.unit if lot is not None else (lot_unit or stock_unit(unit))
     try:
         converted = convert(value, unit, target)
     except ValueError as exc:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shilian.catalog.models import Product
 from shilian.chain.forms.fields import clean_lot_code, date_field, quantity_field
-from shilian.core.units import Unit
+from shilian.core.units import ENTRY_CHOICES
 
 
 class ProduceForm(forms.Form):
@@ -17,7 +17,7 @@ class ProduceForm(forms.Form):
     quantity = quantity_field(_("Quantity made"))
     unit = forms.ChoiceField(
         label=_("Unit"),
-        choices=[("", _("the product's unit")), *Unit.choices],
+        choices=[("", _("the product's unit")), *ENTRY_CHOICES],
         required=False,
     )
     lot_code = forms.CharField(

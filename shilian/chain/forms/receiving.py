@@ -13,7 +13,7 @@ from shilian.chain.actions import Attachment
 from shilian.chain.choices import DocumentKind
 from shilian.chain.documents import CheckedFile, check_document
 from shilian.chain.forms.fields import clean_lot_code, date_field, quantity_field
-from shilian.core.units import Unit
+from shilian.core.units import ENTRY_CHOICES, Unit
 from shilian.registry.models import Partner
 
 ACCEPTANCE_CHECKS = {
@@ -43,7 +43,7 @@ class ReceiveForm(forms.Form):
     product_name = forms.CharField(label=_("Product name"), max_length=200, required=False)
     supplier = forms.ModelChoiceField(queryset=Partner.objects.none(), label=_("Supplier"), empty_label=_("— pick a supplier —"))
     quantity = quantity_field(_("Quantity"))
-    unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices, initial=Unit.KILOGRAM)
+    unit = forms.ChoiceField(label=_("Unit"), choices=ENTRY_CHOICES, initial=Unit.KILOGRAM)
     lot_code = forms.CharField(label=_("Lot code on the goods"), max_length=20)
     produced_on = date_field(_("Production date"))
     expires_on = date_field(_("Expiry date"))

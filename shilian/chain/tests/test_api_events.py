@@ -279,6 +279,27 @@ def test_an_expired_lot_is_not_used_or_sold_but_may_go_back_to_its_supplier(worl
     assert f.stock(old) == Decimal("0.000")
 
 
+def test_a_weight_in_jin_is_kept_in_kilograms(world):
+    """斤 (half a kilogram), as market ledgers write it: taken as given, kept as kg (EPCIS and
+    labels speak kg); a product cannot be kept in 斤."""
+    operator = world["users"]["operator"]
+    body = _receive_body(world, unit="斤", quantity="10", lot_code="J1")
+    response = call("post", "/api/v1/events/receive", operator, body)
+    assert response.status_code == 201, response.content
+    lot = Lot.objects.get(pk=response.json()["lines"][0]["lot"])
+    assert (lot.unit, lot.quantity_on_hand) == ("kg", Decimal("5.000"))
+    shipped = call("post", "/api/v1/events/ship", operator, {
+        "enterprise": world["shop"].pk, "lines": [{"lot": lot.pk, "quantity": "3", "unit": "jin"}],
+        "occurred_at": "2024-06-02T10:00:00",  # the receipt's dates are of 2024
+    })  # fmt: skip
+    assert shipped.status_code == 201, shipped.content
+    assert f.stock(lot) == Decimal("3.500")
+    product = call("post", "/api/v1/products", world["users"]["operator"], {
+        "enterprise": world["shop"].pk, "name": "散装糖", "unit": "jin",
+    })  # fmt: skip
+    assert (product.status_code, problem_fields(product)) == (422, ["unit"])
+
+
 def test_shipping_a_recalled_lot_is_a_conflict(world):
     before = counts()
     response = call("post", "/api/v1/events/ship", world["users"]["operator"],

@@ -169,6 +169,14 @@ def test_receive_refuses_a_file_that_is_not_pdf_or_image(world):
     assert counts() == before
 
 
+def test_receive_in_jin_from_the_page(world):
+    client = client_for(world["users"]["operator"])
+    assert '<option value="jin">斤</option>' in client.get("/w/receive/").content.decode()
+    assert client.post("/w/receive/", _receive_body(world, unit="jin", quantity="20")).status_code == 302
+    lot = Lot.objects.get(code="S-2024")
+    assert (lot.unit, lot.quantity_on_hand) == ("kg", Decimal("10.000"))
+
+
 def test_receive_domain_error_lands_on_its_field(world):
     """A unit the product's stock unit cannot be converted to: the action refuses on ``unit``."""
     piece = f.make_product(world["workshop"], name="礼盒", unit="box")

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from shilian.core.identifiers import check_lot_code, check_uscc
-from shilian.core.units import Unit, check_unit
+from shilian.core.units import ENTRY_CHOICES, check_entry_unit
 from shilian.interop.ledgers.columns import (
     EXAMPLE_MARK,
     FIELDS,
@@ -44,7 +44,7 @@ MAX_QUANTITY = Decimal("1e11")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
 _HEADER_NOISE = re.compile(r"[\s*＊]")
-UNITS_TEXT = "、".join(f"{label}({value})" for value, label in Unit.choices)
+UNITS_TEXT = "、".join(f"{label}({value})" for value, label in ENTRY_CHOICES)
 
 
 @dataclass
@@ -189,7 +189,7 @@ def parse_cell(spec: Field, raw: Any) -> Any:
         raise ValueError(f"最多 {spec.max_length} 个字 / at most {spec.max_length} characters")
     if spec.type is Type.UNIT:
         try:
-            return check_unit(text)
+            return check_entry_unit(text)
         except ValueError:
             raise ValueError(f"未知单位“{text}”，可用：{UNITS_TEXT} / unknown unit") from None
     if spec.type is Type.LOT_CODE:

@@ -17,12 +17,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from shilian.core.units import Unit
+from shilian.core.units import ENTRY_CHOICES
 from shilian.interop.ledgers.columns import EXAMPLE_MARK, FIELDS, TITLES, Field, LedgerKind, Type, header_text
 from shilian.interop.ledgers.reader import MAX_BYTES, MAX_ROWS
 
 LISTS_SHEET = "lists"  # hidden, ASCII: list formulas need no quoting
-UNIT_CHOICES = [str(label) for _, label in Unit.choices] + [value for value, _ in Unit.choices]
+UNIT_CHOICES = [str(label) for _, label in ENTRY_CHOICES] + [value for value, _ in ENTRY_CHOICES]
 _HEAD_FILL = PatternFill("solid", fgColor="DDEEE8")
 _EXAMPLE_FONT = Font(italic=True, color="777777")
 _BOLD = Font(bold=True)

@@ -104,11 +104,11 @@ def test_receiving_template_has_chinese_headers_an_example_and_validation(world)
     assert ("textLength", "J2:J2001") in rules  # credit code
     assert ("list", "I2:I2001") in rules  # the enterprise's partners
     lists = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation if dv.type == "list"}
-    assert lists == {"B2:B2001": "lists!$C$2:$C$3", "F2:F2001": "lists!$A$2:$A$19", "I2:I2001": "lists!$B$2:$B$3"}
+    assert lists == {"B2:B2001": "lists!$C$2:$C$3", "F2:F2001": "lists!$A$2:$A$21", "I2:I2001": "lists!$B$2:$B$3"}
     # its products and what it has bought in before: the rice is offered, not typed anew
     assert [c.value for c in book["lists"]["C"][1:3]] == ["大米", "年糕"]
-    assert [c.value for c in book["lists"]["A"][1:19]][:10] == [
-        "千克", "克", "吨", "升", "毫升", "件", "箱", "袋", "瓶", "kg",
+    assert [c.value for c in book["lists"]["A"][1:21]][:11] == [
+        "千克", "克", "吨", "升", "毫升", "件", "箱", "袋", "瓶", "斤", "kg",
     ]  # fmt: skip
     partners = [c.value for c in book["lists"]["B"][1:] if c.value]
     assert partners == ["温岭粮油批发", world["shop"].name]
@@ -209,6 +209,13 @@ def test_todays_rows_entered_in_the_morning_are_not_in_the_future(world, monkeyp
         assert confirm(client, kind, preview).status_code == 302
     receipt = TraceEvent.objects.get(lines__lot__code="AM1")
     assert morning < receipt.occurred_at < morning + dt.timedelta(seconds=1)  # now, not noon
+
+
+def test_a_ledger_in_jin_is_imported_in_kilograms(world):
+    client = client_for(world["users"]["operator"])
+    confirm(client, RECEIVING, upload(client, RECEIVING, ledger(RECEIVING, [receipt_row(lot_code="JIN1", quantity=30, unit="斤")])))
+    lot = Lot.objects.get(enterprise=world["workshop"], code="JIN1")
+    assert (lot.unit, lot.quantity_on_hand) == ("kg", Decimal("15.000"))
 
 
 def test_the_template_uploaded_untouched_has_no_rows(world):
@@ -364,7 +371,7 @@ def test_every_bad_row_is_reported_by_row_and_column(world):
     tomorrow = today() + dt.timedelta(days=1)
     rows = [
         receipt_row(),  # row 2: fine
-        receipt_row(unit="斤"),
+        receipt_row(unit="桶"),
         receipt_row(occurred_at="明天"),
         receipt_row(occurred_at=tomorrow),
         receipt_row(produced_on=today() - dt.timedelta(days=1), expires_on=today() - dt.timedelta(days=5)),
@@ -383,7 +390,8 @@ def test_every_bad_row_is_reported_by_row_and_column(world):
         (
             3,
             "F 单位",
-            "未知单位“斤”，可用：千克(kg)、克(g)、吨(t)、升(L)、毫升(mL)、件(piece)、箱(box)、袋(bag)、瓶(bottle) / unknown unit",
+            "未知单位“桶”，可用：千克(kg)、克(g)、吨(t)、升(L)、毫升(mL)、件(piece)、箱(box)、袋(bag)、瓶(bottle)、斤(jin)"
+            " / unknown unit",
         ),
         (4, "A 进货日期", "日期“明天”无法识别，应为 2024-05-01 / not a date (YYYY-MM-DD)"),
         (5, "A 进货日期", "日期在未来 / date is in the future"),
