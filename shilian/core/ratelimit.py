@@ -47,12 +47,19 @@ def _key(group: str, request: Any) -> str:
     return client_address(request)
 
 
+def usage(request: Any, group: str, rate: str, *, increment: bool) -> tuple[int, int, int]:
+    """(count, limit, seconds left in the window) of this client's counter, counting this request
+    when ``increment``."""
+    got = get_usage(request, group=group, key=_key, rate=rate, increment=increment)
+    if got is None:
+        return 0, 0, 0
+    return int(got["count"]), int(got["limit"]), max(1, int(got["time_left"]))
+
+
 def retry_after(request: Any, group: str, rate: str) -> int | None:
     """Count this request; the seconds to wait when the client is over ``rate``, else None."""
-    usage = get_usage(request, group=group, key=_key, rate=rate, increment=True)
-    if usage is None or not usage["should_limit"]:
-        return None
-    return max(1, int(usage["time_left"]))
+    count, limit, left = usage(request, group, rate, increment=True)
+    return left if count > limit else None
 
 
 def too_many(request: Any, group: str, rate: str) -> HttpResponse | None:
@@ -63,12 +70,3 @@ def too_many(request: Any, group: str, rate: str) -> HttpResponse | None:
     response = HttpResponse("Too many requests / 请求过于频繁", status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(wait)
     return response
-
-
-def usage(request: Any, group: str, rate: str, *, increment: bool) -> tuple[int, int, int]:
-    """(count, limit, seconds left in the window) of this client's counter, counting this request
-    when ``increment``."""
-    got = get_usage(request, group=group, key=_key, rate=rate, increment=increment)
-    if got is None:
-        return 0, 0, 0
-    return int(got["count"]), int(got["limit"]), max(1, int(got["time_left"]))
